@@ -1,0 +1,40 @@
+# fiszki — `make` sets everything up and builds the default deck; `make test` runs every test.
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+FISZKI  := $(VENV)/bin/fiszki
+STAMP   := $(VENV)/.installed
+
+.PHONY: all setup tex build test bench pictures clean
+
+all: build
+
+# The virtual environment is (re)made only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+tex:
+	@sh scripts/ensure-tex.sh
+
+setup: $(STAMP) tex
+
+build: setup
+	$(FISZKI) build
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) -m bench
+
+# README pictures: page 1 of each PDF of the default deck, regenerated, never hand-edited.
+pictures: build
+	pdftoppm -r 50 -png -f 1 -l 1 out/flashcards.pdf docs/img/flashcards-front
+	pdftoppm -r 50 -png -f 2 -l 2 out/flashcards.pdf docs/img/flashcards-back
+	pdftoppm -r 50 -png -f 1 -l 1 out/cheatsheet.pdf docs/img/cheatsheet
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,59 @@
+"""User-facing problems: each names the deck file, line and card, in one line."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def short(text: str, limit: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass
+class Problem:
+    """One thing wrong (or suspicious) in a deck, located as precisely as we know."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    card_number: int | None = None
+    question: str | None = None
+    hint: str | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.file:
+            where = self.file
+            if self.line:
+                where += f":{self.line}"
+                if self.column:
+                    where += f":{self.column}"
+            parts.append(where)
+        if self.card_number is not None:
+            card = f"card #{self.card_number}"
+            if self.question:
+                card += f' "{short(self.question)}"'
+            parts.append(card)
+        text = ": ".join(parts + [self.message])
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+
+class FiszkiError(Exception):
+    """Base of the errors the CLI turns into messages and exit codes (never tracebacks)."""
+
+    exit_code = 1
+
+
+class ContentError(FiszkiError):
+    """The deck (or options) is wrong; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = problems if isinstance(problems, list) else [problems]
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(FiszkiError):
+    exit_code = 2

@@ -1,0 +1,149 @@
+"""Text → LaTeX escaping and the Jinja environment every template is rendered with."""
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+from markupsafe import Markup
+from pylatex.utils import escape_latex
+
+# Characters pdflatex can typeset with T1 + textcomp + lmodern (measured by asking LaTeX's utf8
+# tables which code points are set up), as inclusive ranges. Everything else is mapped below or
+# becomes a visible placeholder with a warning.
+_TEXT_RANGES = (
+    (0x20, 0x7E), (0xA0, 0x125), (0x128, 0x137), (0x139, 0x13E), (0x141, 0x148),
+    (0x14A, 0x17E), (0x192, 0x192), (0x1C4, 0x1D4), (0x1E2, 0x1E3), (0x1E6, 0x1EB),
+    (0x1F0, 0x1F0), (0x1F4, 0x1F5), (0x218, 0x21B), (0x232, 0x233), (0x237, 0x237),
+    (0x2010, 0x2016), (0x2018, 0x2022), (0x2026, 0x2026), (0x2030, 0x2031),
+    (0x2039, 0x203B), (0x203D, 0x203D), (0x2044, 0x2044), (0x20AC, 0x20AC),
+    (0x2103, 0x2103), (0x2116, 0x2117), (0x2122, 0x2122), (0x2190, 0x2193),
+)
+
+# Fixes on top of pylatex: forms that survive babel's shorthands (polish makes `"` active) and
+# that read back from the PDF as the character the user typed.
+_AFTER_PYLATEX = {
+    "\\^{}": "\\textasciicircum{}",
+    '"': "\\textquotedbl{}",
+    "`": "\\textasciigrave{}",
+    "'": "\\textquotesingle{}",
+    "<": "\\textless{}",
+    ">": "\\textgreater{}",
+    "|": "\\textbar{}",
+}
+
+UnsupportedHandler = Callable[[str], None]
+
+
+@lru_cache(maxsize=4096)
+def _text_safe(ch: str) -> bool:
+    cp = ord(ch)
+    return any(lo <= cp <= hi for lo, hi in _TEXT_RANGES)
+
+
+def _math_symbol(ch: str) -> str | None:
+    from builder.mathcheck import MATH_UNICODE  # the same table math uses: μ → \mu, ≤ → \le …
+
+    macro = MATH_UNICODE.get(ch)
+    return f"\\ensuremath{{{macro}}}" if macro else None
+
+
+def placeholder(ch: str) -> str:
+    """A visible box naming the code point, for characters the fonts cannot show."""
+    return f"\\fzmissing{{U+{ord(ch):04X}}}"
+
+
+def escape_text(text: str, on_unsupported: UnsupportedHandler | None = None) -> str:
+    """Escape plain text for LaTeX. The only escaping function of fiszki.
+
+    LaTeX specials go through pylatex's `escape_latex`; characters outside the fonts are mapped
+    to math symbols where one exists, else to a placeholder (and reported to `on_unsupported`).
+    """
+    text = unicodedata.normalize("NFC", text).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    out: list[str] = []
+    plain: list[str] = []
+
+    def flush() -> None:
+        if plain:
+            escaped = escape_latex("".join(plain))
+            for old, new in _AFTER_PYLATEX.items():
+                escaped = escaped.replace(old, new)
+            out.append(escaped)
+            plain.clear()
+
+    for ch in text:
+        if _text_safe(ch):
+            plain.append(ch)
+            continue
+        if ch == "\t":
+            plain.append(" ")
+            continue
+        flush()
+        mapped = _math_symbol(ch)
+        if mapped:
+            out.append(mapped)
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(" " if ch in "\u2028\u2029\x0b\x0c" else "")  # invisible controls vanish
+        else:
+            if on_unsupported:
+                on_unsupported(ch)
+            out.append(placeholder(ch))
+    flush()
+    return "".join(out)
+
+
+def pdf_text_string(text: str) -> str:
+    """A PDF text string in hex UTF-16BE: any Unicode, and nothing TeX or PDF could misread."""
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+def _finalize(value: object) -> object:
+    """Escape every value printed by a template unless it is marked as LaTeX (Markup)."""
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, (int, float)):
+        return value
+    return escape_text(str(value))
+
+
+def latex(code: str) -> Markup:
+    """Mark a string as finished LaTeX: the template prints it unescaped."""
+    return Markup(code)
+
+
+def templates_dir() -> Path:
+    """Inside an installed wheel the templates sit in the package; in the source tree beside it."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("fiszki's LaTeX templates are missing: reinstall fiszki")
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        block_start_string="((*",
+        block_end_string="*))",
+        variable_start_string="((=",
+        variable_end_string="=))",
+        comment_start_string="((#",
+        comment_end_string="#))",
+        line_statement_prefix=None,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        finalize=_finalize,
+    )
+    env.filters["bp"] = lambda v: Markup(f"{float(v):.3f}".rstrip("0").rstrip("."))
+    env.filters["pdfstr"] = lambda v: Markup(pdf_text_string(str(v)))
+    return env
+
+
+def render_template(name: str, **context: object) -> str:
+    return environment().get_template(name).render(**context)

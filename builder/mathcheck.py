@@ -1,0 +1,672 @@
+"""Validate TeX math from untrusted decks before pdflatex ever sees it.
+
+``check_math`` tokenizes the source of one formula (the text between ``$...$``
+or ``$$...$$``) and walks it once with a stack.  Every control sequence must be
+on an allowlist, so file access, shell escape, macro (re)definition and
+catcode tricks are refused by construction; the explicit refusal table below
+only exists to give a clearer message.  Structural mistakes that would make
+TeX stop (unbalanced braces, ``\\left`` without ``\\right``, mismatched
+environments, missing arguments, double superscripts, ...) are reported with
+the character offset where they happen.
+
+Non-ASCII characters that have a math equivalent (``μ``, ``≤``, ``²`` ...) are
+accepted; emit ``normalize_math(src)`` instead of ``src`` so TeX gets macros.
+The tables assume this preamble:
+``\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}``
+``\\usepackage{amsmath,amssymb,mathtools}`` and display math emitted as
+``\\[...\\]`` (``\\tag`` and ``split`` fail inside ``$$...$$``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Iterator, NamedTuple
+
+# --------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+GREEK = _words("""
+    alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota
+    kappa varkappa lambda mu nu xi omicron pi varpi rho varrho sigma varsigma
+    tau upsilon phi varphi chi psi omega digamma
+    Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega
+    varGamma varDelta varTheta varLambda varXi varPi varSigma varUpsilon
+    varPhi varPsi varOmega
+""") - {"omicron"}  # \omicron does not exist; write o
+
+SYMBOLS = _words("""
+    pm mp times div cdot cdotp ast star circ bullet setminus smallsetminus
+    cap cup sqcap sqcup Cap Cup uplus wedge vee land lor barwedge veebar
+    doublebarwedge curlywedge curlyvee oplus ominus otimes oslash odot
+    circledast circledcirc circleddash boxplus boxminus boxtimes boxdot
+    dagger ddagger amalg wr diamond bigtriangleup bigtriangledown
+    triangleleft triangleright lhd rhd unlhd unrhd ltimes rtimes
+    leftthreetimes rightthreetimes dotplus divideontimes intercal centerdot
+    le leq ge geq ne neq leqq geqq leqslant geqslant eqslantless
+    eqslantgtr ll gg lll ggg lessdot gtrdot lesssim gtrsim lessapprox
+    gtrapprox lessgtr gtrless lesseqgtr gtreqless lesseqqgtr gtreqqless
+    nless ngtr nleq ngeq nleqq ngeqq nleqslant ngeqslant lneq gneq lneqq
+    gneqq lvertneqq gvertneqq lnsim gnsim lnapprox gnapprox
+    equiv approx approxeq sim simeq backsim backsimeq thicksim thickapprox
+    cong ncong nsim asymp doteq doteqdot fallingdotseq risingdotseq eqcirc
+    circeq triangleq bumpeq Bumpeq eqsim propto varpropto
+    prec succ preceq succeq precsim succsim precapprox succapprox
+    preccurlyeq succcurlyeq curlyeqprec curlyeqsucc nprec nsucc npreceq
+    nsucceq precneqq succneqq precnsim succnsim precnapprox succnapprox
+    subset supset subseteq supseteq subseteqq supseteqq Subset Supset
+    sqsubset sqsupset sqsubseteq sqsupseteq subsetneq supsetneq subsetneqq
+    supsetneqq varsubsetneq varsupsetneq varsubsetneqq varsupsetneqq
+    nsubseteq nsupseteq nsubseteqq nsupseteqq
+    in ni notin owns mid nmid parallel nparallel shortmid nshortmid
+    shortparallel nshortparallel perp models vdash dashv Vdash vDash Vvdash
+    nvdash nvDash nVdash nVDash smile frown smallsmile smallfrown
+    bowtie Join pitchfork between because therefore backepsilon
+    vartriangleleft vartriangleright trianglelefteq trianglerighteq
+    ntriangleleft ntriangleright ntrianglelefteq ntrianglerighteq
+    to gets leftarrow rightarrow leftrightarrow Leftarrow Rightarrow
+    Leftrightarrow longleftarrow longrightarrow longleftrightarrow
+    Longleftarrow Longrightarrow Longleftrightarrow mapsto longmapsto
+    hookleftarrow hookrightarrow leftharpoonup leftharpoondown
+    rightharpoonup rightharpoondown rightleftharpoons leftrightharpoons
+    uparrow downarrow updownarrow Uparrow Downarrow Updownarrow nearrow
+    searrow swarrow nwarrow implies impliedby iff leadsto
+    leftleftarrows rightrightarrows leftrightarrows rightleftarrows
+    upuparrows downdownarrows Lleftarrow Rrightarrow twoheadleftarrow
+    twoheadrightarrow leftarrowtail rightarrowtail looparrowleft
+    looparrowright curvearrowleft curvearrowright circlearrowleft
+    circlearrowright Lsh Rsh upharpoonleft upharpoonright downharpoonleft
+    downharpoonright multimap rightsquigarrow leftrightsquigarrow
+    nleftarrow nrightarrow nLeftarrow nRightarrow nleftrightarrow
+    nLeftrightarrow
+    infty partial nabla forall exists nexists emptyset varnothing neg lnot
+    prime backprime ell hbar hslash imath jmath wp Re Im aleph beth gimel
+    daleth mho eth Finv Game Bbbk complement angle measuredangle
+    sphericalangle triangle vartriangle triangledown blacktriangle
+    blacktriangledown blacktriangleleft blacktriangleright square Box
+    blacksquare Diamond lozenge blacklozenge bigstar diagup diagdown
+    clubsuit diamondsuit heartsuit spadesuit flat natural sharp top bot
+    surd checkmark maltese yen circledR circledS And
+    mathdollar mathsterling mathsection mathparagraph mathellipsis
+    ldots cdots vdots ddots dots dotsc dotsb dotsm dotsi dotso colon
+    coloneqq Coloneqq eqqcolon Eqqcolon vcentcolon dblcolon
+    langle rangle lfloor rfloor lceil rceil lbrace rbrace lbrack rbrack
+    lvert rvert lVert rVert vert Vert lgroup rgroup lmoustache rmoustache
+    ulcorner urcorner llcorner lrcorner backslash arrowvert Arrowvert
+    bracevert
+""")
+
+BIG_OPERATORS = _words("""
+    sum prod coprod int iint iiint iiiint idotsint oint smallint
+    bigcup bigcap bigsqcup biguplus bigvee bigwedge bigodot bigoplus
+    bigotimes
+    lim liminf limsup varliminf varlimsup injlim projlim varinjlim
+    varprojlim max min sup inf arg det exp log ln lg sin cos tan cot sec csc
+    arcsin arccos arctan sinh cosh tanh coth dim ker hom deg gcd Pr
+    mod bmod
+""")
+
+# Commands with mandatory arguments: name -> how many.
+ARITY: dict[str, int] = {
+    **dict.fromkeys("""hat widehat bar overline underline tilde widetilde vec
+        dot ddot dddot ddddot check breve acute grave mathring overrightarrow
+        overleftarrow overleftrightarrow underrightarrow underleftarrow
+        underleftrightarrow mathrm mathbf mathit mathsf mathtt mathcal mathbb
+        mathfrak mathnormal boldsymbol pmb operatorname sqrt underbrace
+        overbrace underbracket overbracket phantom hphantom vphantom smash
+        substack boxed mathop mathbin mathrel mathord mathopen mathclose
+        mathpunct mathinner not pmod pod xrightarrow xleftarrow
+        xleftrightarrow xLeftarrow xRightarrow xLeftrightarrow xmapsto
+        xhookrightarrow xhookleftarrow mathclap mathllap mathrlap cramped
+        text textrm textbf textit textsf texttt textnormal textup textmd
+        textsc emph mbox ensuremath tag hspace mspace""".split(), 1),
+    **dict.fromkeys("""frac dfrac tfrac cfrac binom dbinom tbinom stackrel
+        overset underset sideset""".split(), 2),
+}
+
+OPTIONAL_ARG = _words("sqrt cfrac smash xrightarrow xleftarrow xleftrightarrow "
+                      "xLeftarrow xRightarrow xLeftrightarrow xmapsto "
+                      "xhookrightarrow xhookleftarrow underbracket overbracket")
+STARRED = _words("operatorname hspace tag")
+TEXT_ARGUMENT = _words("text textrm textbf textit textsf texttt textnormal "
+                       "textup textmd textsc emph mbox tag")
+
+DELIMITER_TAKERS = _words("""left right middle big Big bigg Bigg bigl Bigl
+    biggl Biggl bigr Bigr biggr Biggr bigm Bigm biggm Biggm""")
+DELIMITER_COMMANDS = _words("""{ } | langle rangle lfloor rfloor lceil rceil
+    lbrace rbrace lbrack rbrack vert Vert lvert rvert lVert rVert uparrow
+    downarrow updownarrow Uparrow Downarrow Updownarrow backslash lgroup
+    rgroup lmoustache rmoustache ulcorner urcorner llcorner lrcorner
+    arrowvert Arrowvert bracevert""")
+DELIMITER_CHARS = "()[]|/.<>"
+
+# Usable in both math and \text{...}.
+SHARED = _words(r"""
+    text textrm textbf textit textsf texttt textnormal textup textmd textsc
+    emph mbox ensuremath hspace , ; : ! quad qquad enspace thinspace
+    % & # _ { } $ ldots dots \
+""") | {" "}
+TEXT_ONLY = _words(r"""' ` " ^ ~ = . u v H c k r""")
+MATH_ONLY = (GREEK | SYMBOLS | BIG_OPERATORS | DELIMITER_TAKERS
+             | DELIMITER_COMMANDS | set(ARITY) - SHARED - TEXT_ONLY | _words(r"""
+    begin end limits nolimits displaylimits displaystyle textstyle scriptstyle
+    scriptscriptstyle nonumber notag negthinspace negmedspace
+    negthickspace thickspace medspace""")) - SHARED
+MATH_COMMANDS = MATH_ONLY | SHARED
+TEXT_COMMANDS = TEXT_ONLY | SHARED
+ALLOWED_COMMANDS: frozenset[str] = frozenset(MATH_COMMANDS | TEXT_COMMANDS)
+
+ALLOWED_ENVIRONMENTS: frozenset[str] = _words("""
+    matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix matrix*
+    pmatrix* bmatrix* Bmatrix* vmatrix* Vmatrix* cases dcases rcases cases*
+    aligned alignedat gathered split array subarray
+""")
+ENV_ARGUMENTS = {"array": 1, "subarray": 1, "alignedat": 1}
+# Control sequences that work as an unbraced argument of ^ or _ (x^\alpha);
+# the rest expand to several tokens and TeX stops with "Missing { inserted".
+SCRIPT_SAFE = (GREEK | SYMBOLS | DELIMITER_COMMANDS) - _words("""And Join
+    Coloneqq coloneqq dblcolon colon Longrightarrow longrightarrow bowtie
+    cong doteq models notin iff implies impliedby ldots cdots ddots dots
+    dotsb dotsc dotsi dotsm dotso mathellipsis""") | _words(r"""frac
+    mathbb mathbf mathcal mathfrak mathit mathnormal mathrm mathsf mathtt
+    text textbf textit textmd textnormal textrm textsc textsf texttt textup
+    emph ensuremath not vec widehat widetilde vphantom dddot ddddot
+    xLeftarrow xLeftrightarrow xRightarrow xhookleftarrow xhookrightarrow
+    xleftarrow xleftrightarrow xmapsto xrightarrow smallint varinjlim
+    varliminf varlimsup varprojlim # $ % & _""")
+
+DISPLAY_ENVIRONMENTS = _words("""align align* equation equation* gather
+    gather* multline multline* eqnarray eqnarray* flalign flalign* alignat
+    alignat* displaymath math""")
+
+_READS = "it reads files"
+_WRITES = "it writes files"
+_SHELL = "it runs shell commands"
+_DEFINES = "it defines or redefines macros"
+_CATCODES = "it changes how TeX reads characters"
+_INTERNALS = "it exposes or manipulates TeX internals"
+_SETUP = "it changes the document setup"
+_OUTPUT = "it changes the page output"
+REFUSED: dict[str, str] = {
+    **dict.fromkeys("""input include includeonly InputIfFileExists
+        IfFileExists openin read readline closein endinput includegraphics
+        verbatiminput lstinputlisting bibliography""".split(), _READS),
+    **dict.fromkeys("write immediate openout closeout typeout message "
+                    "errmessage".split(), _WRITES),
+    **dict.fromkeys("ShellEscape directlua luaexec latelua luadirect "
+                    "ExplSyntaxOn".split(), _SHELL),
+    **dict.fromkeys("""def edef gdef xdef let futurelet newcommand renewcommand
+        providecommand DeclareRobustCommand DeclareMathOperator newenvironment
+        renewenvironment NewDocumentCommand RenewDocumentCommand
+        ProvideDocumentCommand DeclareDocumentCommand NewDocumentEnvironment
+        newif global long outer protected chardef mathchardef countdef
+        dimendef skipdef toksdef newcount newdimen newtoks newlength
+        setlength addtolength newcounter setcounter addtocounter stepcounter
+        everypar everymath everydisplay everyhbox everyvbox everyjob
+        everycr everyeof afterassignment aftergroup begingroup endgroup
+        bgroup egroup""".split(), _DEFINES),
+    **dict.fromkeys("""catcode uccode lccode mathcode delcode sfcode
+        makeatletter makeatother""".split(), _CATCODES),
+    **dict.fromkeys("""csname endcsname expandafter noexpand unexpanded
+        detokenize string meaning scantokens lowercase uppercase romannumeral
+        number the showthe show showbox showlists jobname fontname
+        errhelp relax""".split(), _INTERNALS),
+    **dict.fromkeys("""usepackage RequirePackage documentclass NeedsTeXFormat
+        AtBeginDocument AtEndDocument stop dump batchmode nonstopmode
+        scrollmode errorstopmode""".split(), _SETUP),
+    **dict.fromkeys("shipout output special vsplit".split(), _OUTPUT),
+}
+UNSUPPORTED = _words("label ref eqref pageref cite footnote color textcolor "
+                     "newline par")
+
+# Characters that work inside \text{...} with T1 + utf8 (verified with pdflatex).
+TEXT_SAFE = (frozenset(map(chr, range(0xA0, 0x180)))
+             - set("ĦħĸĿŀŉŦŧſ")) | set("–—„”“‘’…•")
+
+MATH_UNICODE: dict[str, str] = {
+    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta",
+    "ε": r"\varepsilon", "ϵ": r"\epsilon", "ζ": r"\zeta", "η": r"\eta",
+    "θ": r"\theta", "ϑ": r"\vartheta", "ι": r"\iota", "κ": r"\kappa",
+    "λ": r"\lambda", "μ": r"\mu", "µ": r"\mu", "ν": r"\nu", "ξ": r"\xi",
+    "ο": "o", "π": r"\pi", "ρ": r"\rho", "σ": r"\sigma", "ς": r"\varsigma",
+    "τ": r"\tau", "υ": r"\upsilon", "φ": r"\varphi", "ϕ": r"\phi",
+    "χ": r"\chi", "ψ": r"\psi", "ω": r"\omega",
+    "Γ": r"\Gamma", "Δ": r"\Delta", "Θ": r"\Theta", "Λ": r"\Lambda",
+    "Ξ": r"\Xi", "Π": r"\Pi", "Σ": r"\Sigma", "Υ": r"\Upsilon",
+    "Φ": r"\Phi", "Ψ": r"\Psi", "Ω": r"\Omega",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K",
+    "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Χ": "X",
+    "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "≡": r"\equiv",
+    "∼": r"\sim", "≃": r"\simeq", "≅": r"\cong", "∝": r"\propto",
+    "≪": r"\ll", "≫": r"\gg", "≺": r"\prec", "≻": r"\succ",
+    "×": r"\times", "·": r"\cdot", "⋅": r"\cdot", "∙": r"\bullet",
+    "•": r"\bullet", "−": "-", "–": "-", "±": r"\pm", "∓": r"\mp",
+    "÷": r"\div", "∗": r"\ast", "∘": r"\circ", "★": r"\star",
+    "†": r"\dagger", "⊕": r"\oplus", "⊗": r"\otimes", "⊙": r"\odot",
+    "→": r"\to", "←": r"\leftarrow", "↔": r"\leftrightarrow",
+    "⇒": r"\Rightarrow", "⇐": r"\Leftarrow", "⇔": r"\Leftrightarrow",
+    "⟹": r"\implies", "⟸": r"\impliedby", "⟺": r"\iff", "↦": r"\mapsto",
+    "⟶": r"\longrightarrow", "↑": r"\uparrow", "↓": r"\downarrow",
+    "∞": r"\infty", "∂": r"\partial", "∇": r"\nabla", "∀": r"\forall",
+    "∃": r"\exists", "∄": r"\nexists", "∅": r"\emptyset", "¬": r"\neg",
+    "∧": r"\land", "∨": r"\lor", "∈": r"\in", "∉": r"\notin", "∋": r"\ni",
+    "⊂": r"\subset", "⊃": r"\supset", "⊆": r"\subseteq",
+    "⊇": r"\supseteq", "∪": r"\cup", "∩": r"\cap", "∖": r"\setminus",
+    "∑": r"\sum", "∏": r"\prod", "∫": r"\int", "∬": r"\iint",
+    "∭": r"\iiint", "∮": r"\oint", "√": r"\surd", "⊥": r"\perp",
+    "∥": r"\parallel", "∣": r"\mid", "∠": r"\angle", "△": r"\triangle",
+    "⊤": r"\top", "…": r"\ldots", "⋯": r"\cdots", "⋮": r"\vdots",
+    "⋱": r"\ddots", "′": "'", "″": "''", "°": r"^{\circ}", "¹": "^{1}",
+    "²": "^{2}", "³": "^{3}", "ℓ": r"\ell", "ℏ": r"\hbar", "ℵ": r"\aleph",
+    "ℝ": r"\mathbb{R}", "ℕ": r"\mathbb{N}", "ℤ": r"\mathbb{Z}",
+    "ℚ": r"\mathbb{Q}", "ℂ": r"\mathbb{C}", "⟨": r"\langle",
+    "⟩": r"\rangle", "⌊": r"\lfloor", "⌋": r"\rfloor", "⌈": r"\lceil",
+    "⌉": r"\rceil", "‖": r"\|", "≔": r"\coloneqq", "\u00a0": "~",
+    "\u2009": r"\,", "\u202f": r"\,",
+}
+
+# --------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MathProblem:
+    message: str  # user-facing, one line
+    offset: int   # 0-based character offset into the math source
+
+
+def check_math(src: str, display: bool = False) -> list[MathProblem]:
+    """Return the problems in one formula; an empty list means it is safe."""
+    return _Scanner(src, display).run()
+
+
+def normalize_math(src: str) -> str:
+    """Replace Unicode math characters (μ, ≤, ², ...) with TeX macros.
+
+    Inside text arguments characters the text font has are kept and the rest
+    are wrapped in ``\\ensuremath``.  Call it on formulas ``check_math`` passed.
+    """
+    scanner = _Scanner(src, False)
+    scanner.run()
+    out, last = [], 0
+    for off, rep in sorted(scanner.subs.items()):
+        nxt = src[off + 1:off + 2]
+        if re.fullmatch(r"\\[A-Za-z]+", rep) and re.match(r"[A-Za-z@]", nxt):
+            rep += " "
+        out += [src[last:off], rep]
+        last = off + 1
+    return "".join(out) + src[last:]
+
+
+def line_col(src: str, offset: int) -> tuple[int, int]:
+    """0-based line and 1-based column of ``offset`` in ``src``."""
+    offset = max(0, min(offset, len(src)))
+    line = src.count("\n", 0, offset)
+    return line, offset - (src.rfind("\n", 0, offset) + 1) + 1
+
+
+# --------------------------------------------------------------------------
+# Tokenizer
+# --------------------------------------------------------------------------
+
+
+class _Tok(NamedTuple):
+    kind: str   # "cs" (control sequence), "sp" (white space), "ch" (other)
+    val: str    # name without backslash / the text
+    off: int
+    uni: bool = False  # produced from a MATH_UNICODE replacement
+
+
+_TOKEN = re.compile(r"\\([A-Za-z@]+|[^A-Za-z@]?)|([ \t\r\n]+)|(.)", re.S)
+
+
+def _tokenize(src: str) -> Iterator[_Tok]:
+    for m in _TOKEN.finditer(src):
+        cs, sp, ch = m.groups()
+        if ch is not None and ch in MATH_UNICODE:
+            for t in _tokenize(MATH_UNICODE[ch]):
+                yield t._replace(off=m.start(), uni=True)
+        elif ch is not None:
+            yield _Tok("ch", ch, m.start())
+        elif sp is not None:
+            yield _Tok("sp", sp, m.start())
+        else:
+            yield _Tok("cs", " " if cs and cs in " \t\r\n" else cs, m.start())
+
+
+# --------------------------------------------------------------------------
+# Scanner: one pass over the tokens with a stack of open groups
+# --------------------------------------------------------------------------
+
+
+class _Frame(NamedTuple):
+    kind: str   # "{", "left" or "env"
+    off: int
+    mode: str   # "math" or "text" inside this group
+    name: str = ""
+
+
+_LENGTH = re.compile(r"\s*[-+]?\s*(\d+\.?\d*|\.\d+)\s*"
+                     r"(pt|mm|cm|in|ex|em|mu|bp|pc|dd|cc|sp)\s*")
+_STOPS = {("ch", "}"), ("ch", "&"), ("ch", "^"), ("ch", "_"), ("ch", "$"),
+          ("ch", "'"), ("ch", "~"),
+          ("ch", "#"), ("ch", "%"), ("cs", "\\"), ("cs", "right"),
+          ("cs", "end"), ("cs", "middle")}
+
+
+def _suggest(word: str, pool: frozenset[str], cs: str = "\\") -> str:
+    words = sorted(w for w in pool if len(w) > 1 and w[0].isalpha())
+    close = difflib.get_close_matches(word, words, n=1, cutoff=0.75)
+    return f" (did you mean {cs}{close[0]}?)" if close else ""
+
+
+def _show(text: str) -> str:
+    return "".join(c if c.isprintable() else f"U+{ord(c):04X}" for c in text)
+
+
+class _Scanner:
+    def __init__(self, src: str, display: bool) -> None:
+        self.src, self.display = src, display
+        self.toks = list(_tokenize(src))
+        self.problems: list[MathProblem] = []
+        self.stack: list[_Frame] = []
+        self.group_mode: dict[int, str] = {}   # index of "{" -> mode inside
+        self.subs: dict[int, str] = {}          # offset -> replacement text
+        self.chain: tuple[int, frozenset[str]] = (-1, frozenset())
+        self.tagged = False
+
+    def bad(self, message: str, off: int) -> None:
+        self.problems.append(MathProblem(message, off))
+
+    # ---- token-level helpers ----
+    def sig(self, j: int) -> int:
+        """Index of the first non-space token at or after j."""
+        while j < len(self.toks) and self.toks[j].kind == "sp":
+            j += 1
+        return j
+
+    def is_ch(self, j: int, c: str) -> bool:
+        return j < len(self.toks) and self.toks[j][:2] == ("ch", c)
+
+    def match(self, j: int, open_: str, close: str) -> int | None:
+        """Index just after the group opened at j, or None if unclosed."""
+        depth = 0
+        for k in range(j, len(self.toks)):
+            if self.is_ch(k, open_):
+                depth += 1
+            elif self.is_ch(k, close):
+                depth -= 1
+                if depth == 0:
+                    return k + 1
+        return None
+
+    def arg_end(self, j: int) -> int | None:
+        """Index after the argument starting at/after j; None if missing."""
+        j = self.sig(j)
+        if j >= len(self.toks) or self.toks[j][:2] in _STOPS:
+            return None
+        if self.is_ch(j, "{"):
+            return self.match(j, "{", "}") or len(self.toks)
+        return j + 1
+
+    def skip_optional(self, j: int) -> int:
+        k = self.sig(j)
+        return (self.match(k, "[", "]") or len(self.toks)) if self.is_ch(k, "[") else j
+
+    def raw_group(self, j: int, open_: str = "{", close: str = "}"):
+        """(text, index after) for a group of plain characters, else None."""
+        end = self.match(j, open_, close) if self.is_ch(j, open_) else None
+        inner = self.toks[j + 1:(end or 0) - 1]
+        if end is None or any(t.kind == "cs" or t.uni or t.val in "{}[]"
+                              for t in inner):
+            return None
+        return "".join(t.val for t in inner), end
+
+    # ---- the pass ----
+    def run(self) -> list[MathProblem]:
+        carets = [m.start() for m in re.finditer(r"\^\^", self.src)]
+        if carets:  # ^^ rewrites the input before tokenizing: trust nothing
+            for off in carets:
+                self.bad("^^ character codes are not allowed", off)
+            return self.problems
+        i = 0
+        while i < len(self.toks):
+            i = self.step(i)
+        for frame in self.stack:
+            self.unclosed(frame)
+        return sorted(self.problems, key=lambda p: p.offset)
+
+    def step(self, i: int) -> int:
+        t = self.toks[i]
+        mode = self.stack[-1].mode if self.stack else "math"
+        if t.kind == "sp":
+            if len(re.findall(r"\r\n|\r|\n", t.val)) > 1:
+                self.bad("blank line inside math (it would end the paragraph)",
+                         t.off)
+            return i + 1
+        if t.uni:
+            ch = self.src[t.off]
+            if mode == "text":  # keep or \ensuremath-wrap the whole character
+                if ch not in TEXT_SAFE:
+                    self.subs[t.off] = r"\ensuremath{%s}" % MATH_UNICODE[ch]
+                while i < len(self.toks) and self.toks[i].off == t.off:
+                    i += 1
+                return i
+            self.subs.setdefault(t.off, MATH_UNICODE[ch])
+        if t.kind == "ch":
+            return self.char(i, t, mode)
+        return self.command(i, t, mode)
+
+    def char(self, i: int, t: _Tok, mode: str) -> int:
+        c = t.val
+        if c == "{":
+            self.stack.append(_Frame("{", t.off, self.group_mode.get(i, mode)))
+        elif c == "}":
+            self.close(lambda f: f.kind == "{", "unmatched }", t.off)
+        elif c == "$":
+            self.bad("$ would end the math early; write \\$ for a dollar sign",
+                     t.off)
+        elif c == "%":
+            self.bad("% starts a TeX comment and would swallow the rest of the "
+                     "line; write \\% for a percent sign", t.off)
+        elif c == "#":
+            self.bad("# is TeX's macro parameter character; write \\# for a "
+                     "hash sign", t.off)
+        elif c == "&" and not (self.stack and self.stack[-1].kind == "env"):
+            self.bad("& only separates columns inside environments such as "
+                     "aligned, cases or matrix; write \\& for an ampersand",
+                     t.off)
+        elif c in "^_" and mode == "text":
+            self.bad(f"{c} only works in math, not inside \\text{{...}}"
+                     + ("; write \\_ for an underscore" if c == "_" else ""),
+                     t.off)
+        elif c in "^_'" and mode == "math":
+            self.script(i, t)
+        elif ord(c) < 32 or ord(c) == 127:
+            self.bad(f"control character {_show(c)} is not allowed", t.off)
+        elif ord(c) > 127 and not (mode == "text" and c in TEXT_SAFE):
+            self.bad(f"character {_show(c)} cannot appear in math; put words "
+                     "in \\text{...}" if mode == "math" else
+                     f"character {_show(c)} is not supported here", t.off)
+        return i + 1
+
+    def script(self, i: int, t: _Tok) -> None:
+        """^ _ ' : catch a missing argument and double super/subscripts."""
+        at, seen = self.chain
+        seen = seen if at == i else frozenset()
+        kind = t.val
+        if t.val == "'":
+            if "^" in seen:
+                self.bad("double superscript: a prime after ^{...}; "
+                         "put the prime inside the braces", t.off)
+            self.chain = (self.sig(i + 1), seen | {"'"})
+            return
+        if kind in seen:
+            word = "superscript" if kind == "^" else "subscript"
+            self.bad(f"double {word}: use braces, e.g. x^{{a b}} or "
+                     f"{{x^a}}^b", t.off)
+        end, arg = self.arg_end(i + 1), self.toks[self.sig(i + 1):][:1]
+        if end is None:
+            self.bad(f"{t.val} needs something after it", t.off)
+            end = i + 1
+        elif arg[0].kind == "cs" and arg[0].val not in SCRIPT_SAFE:
+            name = arg[0].val + "{...}" * ARITY.get(arg[0].val, 0)
+            self.bad(f"{t.val} needs braces here: write {t.val}{{\\{name}}}",
+                     t.off)
+        self.chain = (self.sig(end), seen | {kind})
+
+    def command(self, i: int, t: _Tok, mode: str) -> int:
+        name, off = t.val, t.off
+        if name == "":
+            self.bad("lone \\ at the end of the math", off)
+            return i + 1
+        reason = REFUSED.get(name)
+        if name == "write" and re.match(r"\s*18", self.src[off + 6:]):
+            reason = _SHELL
+        if name.startswith("pdf"):
+            reason = "it is a pdfTeX primitive (file and system access)"
+        elif "@" in name:
+            reason = "internal @-commands are off limits"
+        elif name.startswith("if") and name not in ALLOWED_COMMANDS or \
+                name in ("fi", "else", "or", "unless"):
+            reason = "TeX conditionals are not allowed"
+        if reason:
+            self.bad(f"\\{name} is not allowed in math: {reason}", off)
+            return i + 1
+        if name in UNSUPPORTED:
+            self.bad(f"\\{name} is not supported on flashcards", off)
+            return i + 1
+        allowed = MATH_COMMANDS if mode == "math" else TEXT_COMMANDS
+        if name not in allowed:
+            if mode == "math" and name in TEXT_COMMANDS:
+                self.bad(f"\\{name} only works inside \\text{{...}}", off)
+            elif mode == "text" and name in MATH_COMMANDS:
+                self.bad(f"\\{name} only works in math, not inside "
+                         "\\text{...}; wrap it in \\ensuremath{...}", off)
+            else:
+                self.bad(f"unknown command \\{_show(name)} in math"
+                         + _suggest(name, allowed), off)
+            return i + 1
+        j = i + 1
+        if name in STARRED and self.is_ch(j, "*"):
+            j += 1
+        if name in ("begin", "end"):
+            return self.environment(i, j, name == "begin")
+        if name in DELIMITER_TAKERS:
+            self.delimited(i, name)
+        elif name == "\\" and self.is_ch(j, "["):
+            got = self.raw_group(j, "[", "]")
+            if not got or not _LENGTH.fullmatch(got[0]):
+                self.bad("\\\\[ reads a spacing like [2pt]; put a space or {} "
+                         "between \\\\ and [", off)
+            return got[1] if got else j
+        elif name in ("hspace", "mspace"):
+            got = self.raw_group(self.sig(j))
+            if not got or not _LENGTH.fullmatch(got[0]):
+                self.bad(f"\\{name} needs a length such as {{1em}}", off)
+            return got[1] if got else j
+        elif name == "tag":
+            if not self.display or self.stack and any(
+                    f.kind == "env" for f in self.stack):
+                self.bad("\\tag only works at the top level of display math "
+                         "($$...$$)", off)
+            elif self.tagged:
+                self.bad("only one \\tag per formula", off)
+            self.tagged = True
+        if name in ARITY:
+            self.arguments(i, j, name)
+        return j
+
+    def arguments(self, i: int, j: int, name: str) -> None:
+        if name in OPTIONAL_ARG:
+            j = self.skip_optional(j)
+        for _ in range(ARITY[name]):
+            start, end = self.sig(j), self.arg_end(j)
+            if end is None:
+                n = ARITY[name]
+                self.bad(f"\\{name} needs {n} argument{'s' * (n > 1)}",
+                         self.toks[i].off)
+                return
+            if name in TEXT_ARGUMENT:
+                self.group_mode[start] = "text"
+            elif name == "ensuremath":
+                self.group_mode[start] = "math"
+            j = end
+
+    def delimited(self, i: int, name: str) -> None:
+        off = self.toks[i].off
+        k = self.sig(i + 1)
+        tok = self.toks[k] if k < len(self.toks) else None
+        if not tok or not (tok.kind == "ch" and tok.val in DELIMITER_CHARS
+                           or tok.kind == "cs" and tok.val in DELIMITER_COMMANDS):
+            self.bad(f"\\{name} must be followed by a delimiter such as "
+                     "( [ \\{ | or .", off)
+        if name == "left":
+            self.stack.append(_Frame("left", off, "math"))
+        elif name == "right":
+            self.close(lambda f: f.kind == "left",
+                       "\\right has no matching \\left", off)
+        elif name == "middle" and not (self.stack and
+                                       self.stack[-1].kind == "left"):
+            self.bad("\\middle must be between \\left and \\right", off)
+
+    def environment(self, i: int, j: int, begin: bool) -> int:
+        off, word = self.toks[i].off, "begin" if begin else "end"
+        got = self.raw_group(self.sig(j))
+        if not got or not re.fullmatch(r"[A-Za-z]+\*?", got[0].strip()):
+            self.bad(f"\\{word} must be followed by an environment name in "
+                     "braces, e.g. {aligned}", off)
+            return j
+        env, after = got[0].strip(), got[1]
+        if begin:
+            if env in DISPLAY_ENVIRONMENTS:
+                self.bad(f"environment {{{env}}} cannot be used inside math; "
+                         "use aligned inside $$...$$", off)
+            elif env not in ALLOWED_ENVIRONMENTS:
+                self.bad(f"unknown environment {{{env}}}"
+                         + _suggest(env, ALLOWED_ENVIRONMENTS, ""), off)
+            elif env == "split" and (not self.display or self.stack):
+                self.bad("split only works at the top level of display math; "
+                         "use aligned", off)
+            if ENV_ARGUMENTS.get(env) and self.arg_end(
+                    self.skip_optional(after)) is None:
+                self.bad(f"\\begin{{{env}}} needs an argument, e.g. {{cc}}", off)
+            self.stack.append(_Frame("env", off, "math", env))
+            return after
+        envs = [f for f in self.stack if f.kind == "env"]
+        if not envs:
+            self.bad(f"\\end{{{env}}} has no matching \\begin{{{env}}}", off)
+        elif envs[-1].name == env:
+            self.close(lambda f: f is envs[-1], "", off)
+        else:  # wrong nesting: name both, then close the best candidate
+            inner = envs[-1]
+            self.bad(f"\\end{{{env}}} does not match \\begin{{{inner.name}}}",
+                     off)
+            target = next((f for f in reversed(envs) if f.name == env), inner)
+            self.close(lambda f: f is target, "", off, quiet=inner)
+        return after
+
+    def close(self, is_target, unmatched: str, off: int, quiet=None) -> None:
+        """Pop up to the innermost frame satisfying is_target."""
+        for k in range(len(self.stack) - 1, -1, -1):
+            if is_target(self.stack[k]):
+                for frame in self.stack[k + 1:]:
+                    if frame is not quiet:
+                        self.unclosed(frame)
+                del self.stack[k:]
+                return
+        self.bad(unmatched, off)
+
+    def unclosed(self, frame: _Frame) -> None:
+        self.bad({"{": "unclosed { (missing })",
+                  "left": "\\left has no matching \\right",
+                  "env": f"\\begin{{{frame.name}}} has no matching "
+                         f"\\end{{{frame.name}}}"}[frame.kind], frame.off)

@@ -1,0 +1,188 @@
+"""The one way fiszki runs pdflatex: private directory, sandboxed, reproducible, parsed errors."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# A fixed date keeps identical input byte-identical (no build time in the PDF).
+DEFAULT_EPOCH = "1700000000"
+DEFAULT_TIMEOUT = 120.0
+MAX_PASSES = 3
+
+# Debian packages that provide what our templates load; named in "missing" errors.
+TEX_PACKAGE_HINTS = {
+    "polski.sty": "texlive-lang-polish",
+    "polish.ldf": "texlive-lang-polish",
+    "lmodern.sty": "lmodern",
+    "enumitem.sty": "texlive-latex-extra",
+    "multicol.sty": "texlive-latex-base",
+    "amssymb.sty": "texlive-latex-base",
+    "amsmath.sty": "texlive-latex-base",
+    "geometry.sty": "texlive-latex-recommended",
+}
+APT_PACKAGES = (
+    "texlive-latex-base texlive-latex-recommended texlive-latex-extra "
+    "texlive-lang-polish texlive-fonts-recommended lmodern"
+)
+
+
+class ToolchainError(RuntimeError):
+    """pdflatex or a TeX package is missing: the user must install something (exit code 3)."""
+
+
+@dataclass
+class TexError(RuntimeError):
+    """pdflatex failed; carries the parsed message, not the raw log."""
+
+    message: str
+    tex_line: int | None = None
+    context: str = ""
+    log: str = ""
+    source_marker: str | None = None  # the last fiszki source marker before the error, if any
+
+    def __str__(self) -> str:
+        where = f" (line {self.tex_line} of the generated .tex)" if self.tex_line else ""
+        return f"TeX error{where}: {self.message}"
+
+
+@dataclass
+class TexResult:
+    pdf: bytes
+    log: str
+    passes: int
+    messages: list[str] = field(default_factory=list)  # our own \typeout lines (FISZKI ...)
+
+
+def find_pdflatex() -> str:
+    path = shutil.which("pdflatex")
+    if not path:
+        raise ToolchainError(
+            "pdflatex not found. Install TeX Live: "
+            f"sudo apt-get install {APT_PACKAGES}  (or run `make`, which does it for you)"
+        )
+    return path
+
+
+def tex_environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXINPUTS", "TEXMF"))}
+    env.update(
+        openin_any="p",  # paranoid: no reading of absolute paths or ../ outside the build dir
+        openout_any="p",
+        shell_escape="f",
+        SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_EPOCH),
+        FORCE_SOURCE_DATE="1",
+        max_print_line="100000",  # one log line per message: our markers never wrap
+        error_line="254",
+        half_error_line="238",
+    )
+    return env
+
+
+_ERROR_RE = re.compile(r"^(?:\./)?[^\s:]*\.tex:(\d+): (.*)$")
+_BANG_RE = re.compile(r"^! (.*)$")
+_MISSING_FILE_RE = re.compile(r"File `([^']+)' not found")
+MARKER_RE = re.compile(r"%% fiszki-source: (.*)$")
+
+
+def parse_log(log: str) -> TexError:
+    """The first error of a failed run, as a short message with its .tex line."""
+    lines = log.splitlines()
+    message, line_no, context = "unknown TeX error (see the .log file)", None, ""
+    for i, line in enumerate(lines):
+        m = _ERROR_RE.match(line) or _BANG_RE.match(line)
+        if not m:
+            continue
+        if m.re is _ERROR_RE:
+            line_no, message = int(m.group(1)), m.group(2)
+        else:
+            message = m.group(1)
+        # The lines after the error show where TeX stopped: "l.42 \foo" then the rest.
+        for follow in lines[i + 1 : i + 8]:
+            if follow.startswith("l.") or follow.startswith("<"):
+                context = follow.strip()
+                break
+        break
+    missing = _MISSING_FILE_RE.search(message)
+    if missing:
+        name = missing.group(1)
+        if name.endswith((".sty", ".cls", ".ldf", ".fd", ".def")):
+            package = TEX_PACKAGE_HINTS.get(name, "that provides it (apt-file search " + name + ")")
+            raise ToolchainError(f"TeX file {name} is missing: install the Debian package {package}")
+    return TexError(message=message.strip(), tex_line=line_no, context=context, log=log)
+
+
+def marker_before(tex: str, line_no: int | None) -> str | None:
+    """The last `%% fiszki-source:` marker at or above a .tex line (maps errors to the deck)."""
+    if not line_no:
+        return None
+    found = None
+    for line in tex.splitlines()[:line_no]:
+        m = MARKER_RE.search(line)
+        if m:
+            found = m.group(1).strip()
+    return found
+
+
+def _needs_rerun(log: str) -> bool:
+    return "Rerun to get" in log or "Label(s) may have changed" in log
+
+
+def run_pdflatex(
+    tex: str,
+    *,
+    jobname: str = "doc",
+    files: dict[str, bytes] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_passes: int = MAX_PASSES,
+) -> TexResult:
+    """Compile `tex` in a private temporary directory; return the PDF bytes and the log.
+
+    `files` are copied next to the .tex (images the deck uses): TeX reads nothing else of ours.
+    """
+    exe = find_pdflatex()
+    with tempfile.TemporaryDirectory(prefix="fiszki-tex-") as tmp:
+        work = Path(tmp)
+        (work / f"{jobname}.tex").write_text(tex, encoding="utf-8")
+        for name, data in (files or {}).items():
+            (work / name).write_bytes(data)
+        cmd = [
+            exe,
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            "-file-line-error",
+            "-no-shell-escape",
+            f"-jobname={jobname}",
+            f"{jobname}.tex",
+        ]
+        log = ""
+        for passes in range(1, max_passes + 1):
+            try:
+                proc = subprocess.run(
+                    cmd,
+                    cwd=work,
+                    env=tex_environment(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    timeout=timeout,
+                )
+            except subprocess.TimeoutExpired:
+                raise TexError(
+                    message=f"pdflatex did not finish within {timeout:g} s and was stopped",
+                ) from None
+            log_path = work / f"{jobname}.log"
+            log = log_path.read_bytes().decode("utf-8", errors="replace") if log_path.exists() else ""
+            if proc.returncode != 0:
+                err = parse_log(log)
+                err.source_marker = marker_before(tex, err.tex_line)
+                raise err
+            if not _needs_rerun(log):
+                break
+        pdf = (work / f"{jobname}.pdf").read_bytes()
+    messages = [line for line in log.splitlines() if line.startswith("FISZKI ")]
+    return TexResult(pdf=pdf, log=log, passes=passes, messages=messages)
