@@ -1,0 +1,75 @@
+"""The TeX runner: sandboxed, reproducible, and errors come back as one parsed line."""
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from builder.texrun import TexError, marker_before, run_pdflatex
+
+DOC = r"""\documentclass{article}
+\begin{document}
+%s
+\end{document}
+"""
+
+
+def test_compiles_a_real_document():
+    result = run_pdflatex(DOC % "Hello", jobname="hello")
+    assert result.pdf.startswith(b"%PDF")
+    assert result.passes == 1
+
+
+def test_identical_input_gives_byte_identical_pdf():
+    assert run_pdflatex(DOC % "Same").pdf == run_pdflatex(DOC % "Same").pdf
+
+
+def test_reading_an_absolute_path_is_refused():
+    hostname = Path("/etc/hostname")
+    secret = hostname.read_text().strip() if hostname.exists() else socket.gethostname()
+    with pytest.raises(TexError) as info:
+        run_pdflatex(DOC % r"\input{/etc/hostname}")
+    assert secret not in str(info.value)
+
+
+def test_reading_outside_through_dotdot_is_refused():
+    with pytest.raises(TexError):
+        run_pdflatex(DOC % r"\input{../../../../../../etc/hostname}")
+
+
+def test_shell_escape_is_off(tmp_path: Path):
+    target = tmp_path / "pwned"
+    result = run_pdflatex(DOC % (r"\immediate\write18{touch %s}x" % target))
+    assert not target.exists()
+    assert "runsystem" in result.log and "disabled" in result.log
+
+
+def test_writing_outside_the_build_dir_is_refused(tmp_path: Path):
+    target = tmp_path / "leak.tex"
+    with pytest.raises(TexError):
+        run_pdflatex(DOC % (r"\newwrite\f\immediate\openout\f=%s\immediate\write\f{x}\immediate\closeout\f x" % target))
+    assert not target.exists()
+
+
+def test_error_is_one_parsed_line_with_the_tex_line():
+    tex = DOC % "ok\n\\undefinedmacro\n"
+    with pytest.raises(TexError) as info:
+        run_pdflatex(tex)
+    err = info.value
+    assert err.tex_line == 4
+    assert "Undefined control sequence" in err.message
+    assert "\n" not in str(err)
+    assert len(str(err)) < 200
+
+
+def test_timeout_stops_a_looping_document():
+    with pytest.raises(TexError) as info:
+        run_pdflatex(DOC % r"\def\x{\x}\x", timeout=2)
+    assert "did not finish within 2 s" in str(info.value)
+
+
+def test_source_markers_map_a_tex_line_back():
+    tex = "a\n%% fiszki-source: card 3 back line 17\nb\nc\n"
+    assert marker_before(tex, 4) == "card 3 back line 17"
+    assert marker_before(tex, 1) is None
