@@ -98,6 +98,11 @@ _FF_REST = re.compile(r"(?:rac(?=\{)|orall(?![A-Za-z]))")
 
 # --------------------------------------------------------------------------- small helpers
 
+_MATHSF_WORD = re.compile(r"\\mathsf\{([^{}]*)\}([.,;:]?)")
+# The export wrote Polish letters as TeX accents; \'z is more often ż (każdy) than ź in these notes.
+_TEXT_ACCENTS = {"\\'o": "ó", "\\'z": "ż", "\\'s": "ś", "\\'c": "ć", "\\'n": "ń"}
+
+
 def _is_blank(text: str) -> bool:
     return not text.strip()
 
@@ -585,6 +590,32 @@ class _Importer:
             self.note(no, "repaired damaged LaTeX 'rac{' -> '\\frac{' (outside math; check it)")
         return re.sub(r" {2,}", " ", text)
 
+    def _sentence_from_math(self, inner: str, no: int) -> str:
+        """A sentence the export set as \\mathsf{word} \\ \\mathsf{word} math: back to text.
+
+        Words become plain text (their \\' accents become Polish letters as best we can guess);
+        what is left between them (x_{0.n}, A^i) stays math.
+        """
+        pieces = []
+        for chunk in re.split(r"\\ ", inner):
+            chunk = chunk.strip()
+            if not chunk:
+                continue
+            m = _MATHSF_WORD.fullmatch(chunk)
+            if m:
+                word = m.group(1) + m.group(2)
+                for accented, letter in _TEXT_ACCENTS.items():
+                    word = word.replace(accented, letter)
+                pieces.append(word)
+            elif re.fullmatch(r"\d+[.)]?", chunk):
+                pieces.append(chunk)  # a list number
+            else:
+                body, punct = re.fullmatch(r"(.*?)([.,;:]?)", chunk).groups()
+                pieces.append(f"${self._fix_math(body, no)}${punct}")
+        self.note(no, "a sentence typeset as \\mathsf{…} math was turned back into text; "
+                      "check its Polish letters")
+        return " ".join(pieces)
+
     def _inline(self, text: str, no: int) -> str:
         """Clean one line of running text: repairs, double spaces, `$ x $` padding, digits by `$`."""
         body = text.lstrip(" ")
@@ -595,6 +626,9 @@ class _Importer:
                 continue
             delim = next(d for d in ("$$", "$", "\\(", "\\[") if piece.startswith(d))
             size = len(delim)
+            if delim == "$" and len(_MATHSF_WORD.findall(piece)) >= 3:
+                out.append(self._sentence_from_math(piece[1:-1], no))
+                continue
             inner = self._fix_math(piece[size:-size], no)
             if delim == "$":
                 inner = inner.strip()  # "$ x $" is not math for the deck parser
@@ -692,7 +726,7 @@ def write_deck(result: ImportResult, dest: Path, force: bool = False) -> None:
     """
     dest = Path(dest)
     if dest.exists() and not force:
-        raise FileExistsError(f"{dest} already exists; not overwriting it (force it to replace the file)")
+        raise FileExistsError(f"{dest} already exists; not overwriting it (use --force to replace it)")
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     try:
