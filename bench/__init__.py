@@ -1,0 +1,1 @@
+"""fiszki benchmarks: `python -m bench` (or `make bench`)."""

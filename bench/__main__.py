@@ -1,0 +1,146 @@
+"""Benchmark fiszki against the cost of pdflatex itself. Run: `python -m bench` (or `make bench`).
+
+Every figure is a median of several runs of the real command line (Python start-up included);
+ratios are to the floor measured in the same run, so a noisy machine shifts both alike.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.synth import synthetic_deck
+
+ROOT = Path(__file__).resolve().parent.parent
+FISZKI = [sys.executable, "-m", "builder", "-q"]
+
+
+def timed(cmd: list[str], cwd: Path = ROOT) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed:\n{proc.stderr}")
+    return elapsed
+
+
+def median_of(runs: int, make_cmd, before=None) -> float:
+    times = []
+    for i in range(runs):
+        if before:
+            before(i)
+        times.append(timed(make_cmd()))
+    return statistics.median(times)
+
+
+def floor_tex(deck_path: Path) -> str:
+    """The same cards' text as plain boxes in a picture, 10 per page, no fitting: pdflatex's own cost."""
+    from builder.build import render_bodies
+    from builder.deck import read_deck
+    from builder.latex import render_template  # noqa: F401  (same preamble macros as the real build)
+
+    deck = read_deck(deck_path)
+    bodies, _, _, _ = render_bodies(deck, deck.cards, keep_going=True)
+    from builder.latex import environment
+
+    preamble = environment().get_template("preamble.tex.j2").render(language=deck.language, title="floor",
+                                                                  version="bench")
+    pages, page = [], []
+    for i, card in enumerate(deck.cards):
+        front, back = bodies[id(card)]
+        x, y = 20 + 250 * (i % 2), 700 - 150 * ((i // 2) % 5)
+        page.append(f"\\put({x},{y}){{\\parbox[t]{{230bp}}{{\\fontsize{{8}}{{9.5}}\\selectfont {front}\\par {back}}}}}")
+        if len(page) == 10 or i == len(deck.cards) - 1:
+            pages.append("\\noindent\\begin{picture}(0,0)\n" + "\n".join(page) + "\n\\end{picture}\\newpage")
+            page = []
+    return (preamble + "\\setlength{\\unitlength}{1bp}\\usepackage[margin=0pt]{geometry}\n\\begin{document}\n"
+            + "\n".join(pages) + "\n\\end{document}\n")
+
+
+def pdflatex_once(tex: str, work: Path) -> float:
+    from builder.texrun import tex_environment
+
+    (work / "floor.tex").write_text(tex, encoding="utf-8")
+    start = time.perf_counter()
+    subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "floor.tex"], cwd=work,
+                   env=tex_environment(), capture_output=True, check=True)
+    return time.perf_counter() - start
+
+
+def peak_memory(cmd: list[str]) -> tuple[float, float]:
+    """Peak RSS (MB) of the fiszki process itself and of its largest pdflatex child."""
+    probe = ("import resource, runpy, sys; sys.argv = ['fiszki'] + sys.argv[1:]\n"
+             "try:\n runpy.run_module('builder', run_name='__main__')\n"
+             "except SystemExit: pass\n"
+             "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+             "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+             "sys.stderr.write(f'PEAK {own} {kids}\\n')")
+    proc = subprocess.run([sys.executable, "-c", probe, *cmd], cwd=ROOT, capture_output=True, text=True)
+    line = [ln for ln in proc.stderr.splitlines() if ln.startswith("PEAK")][-1]
+    own, kids = (int(v) / 1024 for v in line.split()[1:])
+    return own, kids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per small figure (median)")
+    parser.add_argument("--big-runs", type=int, default=3, help="runs per 1000-card figure (median)")
+    parser.add_argument("--cards", type=int, default=1000)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="fiszki-bench-") as tmp:
+        work = Path(tmp)
+        big = work / "big" / "synthetic.md"
+        big.parent.mkdir()
+        big.write_text(synthetic_deck(args.cards), encoding="utf-8")
+        default = ROOT / "content" / "deck.md"
+        out_a, out_b = work / "out-default", work / "out-big"
+        floor_dir = work / "floor"
+        floor_dir.mkdir()
+
+        figures: dict[str, float] = {}
+        empty = "\\documentclass{article}\\begin{document}x\\end{document}\n"
+        figures["pdflatex, empty document"] = statistics.median(pdflatex_once(empty, floor_dir) for _ in range(args.runs))
+        tex = floor_tex(big)
+        figures[f"floor: {args.cards} cards as plain boxes, one pass"] = statistics.median(
+            pdflatex_once(tex, floor_dir) for _ in range(args.big_runs))
+        figures["fiszki --help"] = median_of(args.runs, lambda: FISZKI + ["--help"])
+        figures["(a) default deck, full build + checks"] = median_of(
+            args.runs, lambda: FISZKI + ["build", str(default), "--out", str(out_a), "--no-cache"])
+        figures[f"(b) {args.cards}-card deck, full build + checks"] = median_of(
+            args.big_runs, lambda: FISZKI + ["build", str(big), "--out", str(out_b), "--no-cache"])
+        timed(FISZKI + ["build", str(big), "--out", str(out_b)])  # fill the cache
+        figures[f"(c) {args.cards}-card deck, rebuild, nothing changed"] = median_of(
+            args.runs, lambda: FISZKI + ["build", str(big), "--out", str(out_b)])
+        original = big.read_text(encoding="utf-8")
+
+        def edit(i: int) -> None:
+            big.write_text(original.replace("{#c500}\n", f"{{#c500}}\nEdycja numer {i}.\n\n", 1), encoding="utf-8")
+
+        figures[f"(d) {args.cards}-card deck, rebuild after editing one card"] = median_of(
+            args.big_runs, lambda: FISZKI + ["build", str(big), "--out", str(out_b)], before=edit)
+        figures[f"(e) fiszki check, {args.cards}-card flashcards PDF"] = median_of(
+            args.runs, lambda: FISZKI + ["check", str(out_b / "flashcards.pdf")])
+        own, kids = peak_memory(["-q", "build", str(big), "--out", str(work / "out-mem"), "--no-cache"])
+
+    floor = figures[f"floor: {args.cards} cards as plain boxes, one pass"]
+    width = max(len(k) for k in figures)
+    print(f"{'figure':<{width}}  {'median s':>9}  {'× floor':>8}")
+    for name, value in figures.items():
+        print(f"{name:<{width}}  {value:9.3f}  {value / floor:8.2f}")
+    print(f"peak memory of a {args.cards}-card build: fiszki process {own:.0f} MB, "
+          f"largest pdflatex {kids:.0f} MB (two run at once: ≤ {own + 2 * kids:.0f} MB in all)")
+    if args.json:
+        args.json.write_text(json.dumps({"figures": figures, "peak_mb": {"fiszki": own, "pdflatex": kids}}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
