@@ -10,22 +10,23 @@ import jinja2
 from markupsafe import Markup
 from pylatex.utils import escape_latex
 
-# Characters pdflatex can typeset with T1 + textcomp + lmodern (measured by asking LaTeX's utf8
-# tables which code points are set up), as inclusive ranges. Everything else is mapped below or
-# becomes a visible placeholder with a warning.
+# Characters pdflatex can typeset with T1 + textcomp + lmodern (measured by compiling every code
+# point through LaTeX's utf8 tables: tests/test_latex.py keeps it honest), as inclusive ranges.
+# Everything else is mapped to math below or becomes a visible placeholder with a warning.
 _TEXT_RANGES = (
     (0x20, 0x7E), (0xA0, 0x125), (0x128, 0x137), (0x139, 0x13E), (0x141, 0x148),
-    (0x14A, 0x17E), (0x192, 0x192), (0x1C4, 0x1D4), (0x1E2, 0x1E3), (0x1E6, 0x1EB),
-    (0x1F0, 0x1F0), (0x1F4, 0x1F5), (0x218, 0x21B), (0x232, 0x233), (0x237, 0x237),
-    (0x2010, 0x2016), (0x2018, 0x2022), (0x2026, 0x2026), (0x2030, 0x2031),
-    (0x2039, 0x203B), (0x203D, 0x203D), (0x2044, 0x2044), (0x20AC, 0x20AC),
-    (0x2103, 0x2103), (0x2116, 0x2117), (0x2122, 0x2122), (0x2190, 0x2193),
+    (0x14A, 0x165), (0x168, 0x17E), (0x192, 0x192), (0x1C4, 0x1D4), (0x1E2, 0x1E3),
+    (0x1E6, 0x1EB), (0x1F0, 0x1F0), (0x1F4, 0x1F5), (0x218, 0x21B), (0x232, 0x233),
+    (0x237, 0x237), (0x2010, 0x2016), (0x2018, 0x201A), (0x201C, 0x201E), (0x2020, 0x2022),
+    (0x2026, 0x2026), (0x2030, 0x2031), (0x2039, 0x203B), (0x203D, 0x203D), (0x2044, 0x2044),
+    (0x20AC, 0x20AC), (0x2103, 0x2103), (0x2116, 0x2117), (0x2122, 0x2122), (0x2190, 0x2193),
 )
 
-# Fixes on top of pylatex: forms that survive babel's shorthands (polish makes `"` active) and
-# that read back from the PDF as the character the user typed.
-_AFTER_PYLATEX = {
-    "\\^{}": "\\textasciicircum{}",
+# Fixes on top of pylatex, per character: forms that survive babel's shorthands (polish makes `"`
+# active), that T1 cannot turn into ligatures (<< >> ,, !` ?`) and that read back from the PDF as
+# the character the user typed.
+_OVERRIDES = {
+    "^": "\\textasciicircum{}",
     '"': "\\textquotedbl{}",
     "`": "\\textasciigrave{}",
     "'": "\\textquotesingle{}",
@@ -33,6 +34,7 @@ _AFTER_PYLATEX = {
     ">": "\\textgreater{}",
     "|": "\\textbar{}",
 }
+_NO_BREAK_SPACES = "\u2007\u202f"  # no-break spaces outside the fonts (U+00A0 is pylatex's ~)
 
 UnsupportedHandler = Callable[[str], None]
 
@@ -55,42 +57,35 @@ def placeholder(ch: str) -> str:
     return f"\\fzmissing{{U+{ord(ch):04X}}}"
 
 
+def _escape_char(ch: str) -> str:
+    return _OVERRIDES.get(ch) or escape_latex(ch)
+
+
 def escape_text(text: str, on_unsupported: UnsupportedHandler | None = None) -> str:
     """Escape plain text for LaTeX. The only escaping function of fiszki.
 
     LaTeX specials go through pylatex's `escape_latex`; characters outside the fonts are mapped
     to math symbols where one exists, else to a placeholder (and reported to `on_unsupported`).
     """
-    text = unicodedata.normalize("NFC", text).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    text = unicodedata.normalize("NFC", text)
     out: list[str] = []
-    plain: list[str] = []
-
-    def flush() -> None:
-        if plain:
-            escaped = escape_latex("".join(plain))
-            for old, new in _AFTER_PYLATEX.items():
-                escaped = escaped.replace(old, new)
-            out.append(escaped)
-            plain.clear()
-
-    for ch in text:
-        if _text_safe(ch):
-            plain.append(ch)
-            continue
-        if ch == "\t":
-            plain.append(" ")
-            continue
-        flush()
-        mapped = _math_symbol(ch)
-        if mapped:
+    for i, ch in enumerate(text):
+        if ch in "\r\n\t":
+            out.append(" ")
+        elif ch == "," and text[i + 1 : i + 2] == ",":
+            out.append(",{}")  # T1 would join ",," into a low quote
+        elif _text_safe(ch):
+            out.append(_escape_char(ch))
+        elif (mapped := _math_symbol(ch)) is not None:
             out.append(mapped)
+        elif unicodedata.category(ch) == "Zs":  # em space, ideographic space, …
+            out.append("~" if ch in _NO_BREAK_SPACES else " ")
         elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
-            out.append(" " if ch in "\u2028\u2029\x0b\x0c" else "")  # invisible controls vanish
+            out.append(" " if ch in "\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x1f\x85" else "")  # invisible controls vanish
         else:
             if on_unsupported:
                 on_unsupported(ch)
             out.append(placeholder(ch))
-    flush()
     return "".join(out)
 
 

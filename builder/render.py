@@ -1,20 +1,37 @@
-"""Markdown tokens → LaTeX. Every text leaf goes through `escape_text`; math is validated first."""
+"""Markdown tokens → LaTeX. Every text leaf goes through `escape_text`; math is validated first.
+
+Whatever the Markdown parser does not turn into structure stays visible as text: nothing a deck
+says is dropped, and what fiszki cannot typeset as meant is a warning naming the deck's line.
+"""
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
+from markdown_it.common.html_re import HTML_TAG_RE
 from markdown_it.token import Token
 
-from builder.deck import Card, _blocks
 from builder.errors import Problem
 from builder.latex import escape_text
+from builder.markdown import parser
 from builder.mathcheck import check_math, line_col, normalize_math
 
-IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".pdf"}
-MAX_LIST_DEPTH = 4  # LaTeX's own limit for nested lists
+if TYPE_CHECKING:
+    from builder.deck import Card
+
+# Image formats pdflatex reads, with the bytes their files start with.
+IMAGE_TYPES = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".pdf": b"%PDF-"}
+MAX_NESTING = 4  # lists and quotes inside each other: enumitem's list levels (LaTeX allows 6 in all)
 LONG_CELL = 14  # characters; a column with longer cells wraps instead of growing
+LONG_WORD = 20  # characters without a space that may be broken anywhere
+CODE_TAB = 4
+
+_STRIKE_RE = re.compile(r"~~[^~]+~~")
 
 
 @dataclass
@@ -27,8 +44,9 @@ class RenderContext:
     problems: list[Problem] = field(default_factory=list)  # errors: the card cannot be built
     warnings: list[Problem] = field(default_factory=list)
     images: dict[str, bytes] = field(default_factory=dict)  # build-dir name → bytes
-    line: int | None = None
-    list_depth: int = 0
+    line: int | None = None  # deck line of what is being rendered
+    nesting: int = 0  # lists and quotes around the current block
+    in_cell: bool = False  # inside a table cell: no paragraphs, no display math
 
     def problem(self, message: str, line: int | None = None, *, warn: bool = False, hint: str | None = None,
                 column: int | None = None) -> None:
@@ -43,38 +61,93 @@ def error_box(message: str) -> str:
     return f"\\fzerror{{{escape_text(message)}}}"
 
 
+def top_level_blocks(tokens: list[Token]) -> list[list[Token]]:
+    """Group a flat token stream into top-level blocks (open … close at nesting 0)."""
+    blocks, current, depth = [], [], 0
+    for tok in tokens:
+        current.append(tok)
+        depth += tok.nesting
+        if depth == 0:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
 def _text(ctx: RenderContext, text: str) -> str:
+    """Escaped text; a run without spaces longer than LONG_WORD may break between any two
+    characters (at a high penalty: only when it cannot fit a line), so no word sticks out of a card."""
     def unsupported(ch: str) -> None:
         ctx.problem(f"character {ch!r} (U+{ord(ch):04X}) cannot be printed with the card font; "
-                    "shown as a placeholder", warn=True)
+                    f"shown as a placeholder", warn=True)
 
-    return escape_text(text, unsupported)
+    text = unicodedata.normalize("NFC", text)
+    if len(text) <= LONG_WORD:
+        return escape_text(text, unsupported)
+    out = []
+    for part in re.split(r"(\s+)", text):
+        if len(part) > LONG_WORD:
+            out.append("\\fzbreak{}".join(escape_text(ch, unsupported) for ch in part))
+        else:
+            out.append(escape_text(part, unsupported))
+    return "".join(out)
 
 
-def render_math(ctx: RenderContext, src: str, display: bool, line: int | None, line_in_block: bool) -> str:
-    src = normalize_math(src)
+def _text_leaf(ctx: RenderContext, text: str) -> str:
+    """Plain text from the parser; Markdown that fiszki does not read is kept as typed, with a warning."""
+    html = HTML_TAG_RE.search(text)
+    if html:
+        ctx.problem(f"raw HTML ({html.group(0)[:30]}) is not supported; shown as typed", warn=True)
+    if _STRIKE_RE.search(text):
+        ctx.problem("strikethrough (~~…~~) is not supported; shown as typed", warn=True)
+    if "$$" in text:
+        ctx.problem("'$$' without its partner is shown as typed: a formula ends at a blank line "
+                    "or at the end of its paragraph", warn=True)
+    return _text(ctx, text)
+
+
+def _code_text(ctx: RenderContext, text: str) -> str:
+    """Typewriter text with every space kept (TeX would merge them)."""
+    return "\\ ".join(_text(ctx, part) for part in text.split(" "))
+
+
+# --- math -------------------------------------------------------------------------------------
+
+
+def render_math(ctx: RenderContext, src: str, display: bool, line: int | None) -> str:
+    """Checked math; `line` is the deck line of the source's first line, so errors name theirs."""
     problems = check_math(src, display=display)
     if problems:
         for p in problems:
             row, col = line_col(src, p.offset)
-            at = (line + row + (1 if line_in_block else 0)) if line else None
-            ctx.problem(f"math: {p.message}", at, column=col if row else None)
+            ctx.problem(f"math: {p.message}", (line + row) if line else None, column=col if row else None)
         return error_box("math error: " + problems[0].message)
-    body = src.strip()
+    body = normalize_math(src).strip()
+    if not body:
+        ctx.problem("empty formula", line, warn=True)
+        return ""
+    if display and ctx.in_cell:
+        return f"$\\displaystyle {body}$"  # a table cell holds no display
     return f"\\[{body}\\]" if display else f"${body}$"
+
+
+# --- inline -----------------------------------------------------------------------------------
 
 
 def render_inline(ctx: RenderContext, children: list[Token]) -> str:
     out: list[str] = []
-    link_stack: list[str] = []
+    links: list[tuple[str, int, bool]] = []  # href, where its text starts in out, autolink
     for tok in children:
         t = tok.type
         if t == "text":
-            out.append(_text(ctx, tok.content))
-        elif t == "softbreak":
-            out.append(" ")
-        elif t == "hardbreak":
-            out.append("\\newline ")
+            out.append(_text_leaf(ctx, tok.content))
+        elif t in ("softbreak", "hardbreak"):
+            out.append(" " if t == "softbreak" or ctx.in_cell else "\\newline ")
+            ctx.line = ctx.line + 1 if ctx.line else None
         elif t == "strong_open":
             out.append("\\textbf{")
         elif t == "em_open":
@@ -82,87 +155,128 @@ def render_inline(ctx: RenderContext, children: list[Token]) -> str:
         elif t in ("strong_close", "em_close"):
             out.append("}")
         elif t == "code_inline":
-            out.append(f"\\fzcodeinline{{{_text(ctx, tok.content)}}}")
-        elif t == "math_inline":
-            out.append(render_math(ctx, tok.content, False, ctx.line, False))
-        elif t == "math_inline_double":
-            out.append(render_math(ctx, tok.content, True, ctx.line, False))
+            out.append(f"\\fzcodeinline{{{_code_text(ctx, tok.content)}}}")
+        elif t in ("math_inline", "math_inline_double"):
+            out.append(render_math(ctx, tok.content, t == "math_inline_double", ctx.line))
+            ctx.line = ctx.line + tok.content.count("\n") if ctx.line else None
         elif t == "link_open":
-            href = str(tok.attrs.get("href", ""))
-            link_stack.append(href)
-            out.append("{")
-        elif t == "link_close":
-            href = link_stack.pop() if link_stack else ""
-            out.append(f"}}\\fzurl{{{_url(ctx, href)}}}")
+            links.append((str(tok.attrs.get("href", "")), len(out), tok.info == "auto"))
+        elif t == "link_close" and links:
+            href, start, auto = links.pop()
+            out.append(_link(ctx, href, "".join(out[start:]), auto))
+            del out[start:-1]
         elif t == "image":
             out.append(render_image(ctx, tok))
-        elif t in ("html_inline",):
-            out.append(_text(ctx, tok.content))
         else:
             ctx.problem(f"unsupported Markdown ({t}); kept as plain text", warn=True)
-            out.append(_text(ctx, tok.content))
+            out.append(_text(ctx, tok.content or tok.markup))
     return "".join(out)
 
 
+def _link(ctx: RenderContext, href: str, text: str, auto: bool) -> str:
+    """Link text, then the address in small type: a printed card cannot be clicked."""
+    shown = href.removeprefix("mailto:")
+    if auto or not text:
+        return f"\\fzcodeinline{{{_url(ctx, shown)}}}"
+    if not shown:
+        return text
+    return f"{{{text}}}\\fzurl{{{_url(ctx, shown)}}}"
+
+
 def _url(ctx: RenderContext, href: str) -> str:
-    # Break points after / . - so a long address wraps inside a narrow card.
-    parts = [_text(ctx, ch) + ("\\allowbreak{}" if ch in "/.-?&=" else "") for ch in href]
-    return "".join(parts)
+    # Free break points after / . - …; long pieces between them break like long words.
+    pieces = re.split(r"([/.\-?&=#_])", unquote(href))
+    return "".join(_text(ctx, p) + ("\\allowbreak{}" if i % 2 else "") for i, p in enumerate(pieces))
+
+
+# --- images -----------------------------------------------------------------------------------
 
 
 def render_image(ctx: RenderContext, tok: Token) -> str:
-    src = str(tok.attrs.get("src", ""))
-    if "://" in src or src.startswith("data:"):
+    """A local image inside the deck's folder, copied into the build under a content-hash name."""
+    src = unquote(str(tok.attrs.get("src", "")))
+    refused = error_box(f"image {src} cannot be shown")
+    if "://" in src or src.startswith(("data:", "mailto:")):
         ctx.problem(f"image '{src}' is not a local file; only images inside the deck's folder can be used")
-        return error_box(f"image {src} not found")
-    base = ctx.deck_dir.resolve()
-    path = (base / src).resolve()
-    if not path.is_relative_to(base):
+        return refused
+    if not src.strip():
+        ctx.problem("image without a file name: write ![description](file.png)")
+        return refused
+    try:
+        base = ctx.deck_dir.resolve()
+        path = (base / src).resolve()  # symlinks followed: a link out of the folder is refused too
+        inside = path.is_relative_to(base)
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a NUL byte …
+        ctx.problem(f"image '{src}' cannot be read: {exc}")
+        return refused
+    if not inside:
         ctx.problem(f"image '{src}' lies outside the deck's folder and is not read",
-                    hint="put the image in the deck's folder")
-        return error_box(f"image {src} refused")
-    if path.suffix.lower() not in IMAGE_TYPES:
-        ctx.problem(f"image '{src}' is not PNG, JPEG or PDF")
-        return error_box(f"image {src} unsupported")
-    if not path.is_file():
+                    hint="put the image in the deck's folder (or below it) and use a relative path")
+        return refused
+    magic = IMAGE_TYPES.get(path.suffix.lower())
+    if magic is None:
+        ctx.problem(f"image '{src}' is not PNG, JPEG or PDF", hint="convert it to PNG")
+        return refused
+    try:
+        data = path.read_bytes()
+    except OSError:
         ctx.problem(f"image '{src}' not found", hint=f"looked for {path}")
-        return error_box(f"image {src} not found")
-    data = path.read_bytes()
+        return refused
+    if not data.startswith(magic):
+        ctx.problem(f"image '{src}' is not a valid {path.suffix.lower()[1:].upper()} file")
+        return refused
     name = "img-" + hashlib.sha256(data).hexdigest()[:16] + path.suffix.lower()
     ctx.images[name] = data
-    return f"\\fzimage{{{name}}}"
+    return f"\\fzcellimage{{{name}}}" if ctx.in_cell else f"\\fzimage{{{name}}}"
+
+
+# --- blocks -----------------------------------------------------------------------------------
 
 
 def render_table(ctx: RenderContext, block: list[Token]) -> str:
+    """A GitHub table at its natural width (scaled down if wider than the line), or wrapping
+    its long columns to the line width."""
     rows: list[list[str]] = []
     lengths: list[list[int]] = []
     aligns: list[str] = []
     header_rows = 0
-    row: list[str] | None = None
     in_head = False
-    for i, tok in enumerate(block):
-        if tok.type == "thead_open":
-            in_head = True
-        elif tok.type == "thead_close":
-            in_head = False
-        elif tok.type == "tr_open":
-            row = []
-            rows.append(row)
-            lengths.append([])
-            header_rows += in_head
-        elif tok.type in ("th_open", "td_open") and len(rows) == 1:
-            style = str(tok.attrs.get("style", ""))
-            aligns.append("r" if "right" in style else "c" if "center" in style else "l")
-        elif tok.type == "inline" and row is not None:
-            row.append(render_inline(ctx, tok.children or []))
-            lengths[-1].append(len(tok.content))
+    extra = None
+    ctx.in_cell = True
+    try:
+        for tok in block:
+            if tok.type == "thead_open":
+                in_head = True
+            elif tok.type == "thead_close":
+                in_head = False
+            elif tok.type == "tr_open":
+                rows.append([])
+                lengths.append([])
+                header_rows += in_head
+                if tok.map:
+                    ctx.line = tok.map[0] + 1
+                extra = tok.meta.get("extra_cells")
+                if extra:  # GFM would drop them: keep them in added columns
+                    ctx.problem(f"this row has {len(extra)} more cell(s) than the header; "
+                                "shown in added columns", warn=True)
+            elif tok.type == "tr_close" and extra:
+                for cell in extra:
+                    rows[-1].append(render_inline(ctx, parser().parseInline(cell)[0].children or []))
+                    lengths[-1].append(len(cell))
+                extra = None
+            elif tok.type in ("th_open", "td_open") and len(rows) == 1:
+                style = str(tok.attrs.get("style", ""))
+                aligns.append("r" if "right" in style else "c" if "center" in style else "l")
+            elif tok.type == "inline" and rows:
+                rows[-1].append(render_inline(ctx, tok.children or []))
+                lengths[-1].append(len(tok.content))
+    finally:
+        ctx.in_cell = False
     ncols = max(len(r) for r in rows) if rows else 0
     aligns += ["l"] * (ncols - len(aligns))
     widths = [max((ls[c] for ls in lengths if c < len(ls)), default=0) for c in range(ncols)]
     wraps = sum(widths) > 3 * LONG_CELL
-    spec = "".join(
-        ("X" if wraps and widths[c] > LONG_CELL else aligns[c]) for c in range(ncols)
-    )
+    spec = "".join(("X" if wraps and widths[c] > LONG_CELL else aligns[c]) for c in range(ncols))
     lines = []
     for r_index, cells in enumerate(rows):
         cells = cells + [""] * (ncols - len(cells))
@@ -176,28 +290,24 @@ def render_table(ctx: RenderContext, block: list[Token]) -> str:
     return f"\\begin{{{env}}}{{{spec}}}\n\\toprule\n{body}\n\\bottomrule\n\\end{{{env}}}\n"
 
 
-def render_code_block(ctx: RenderContext, content: str) -> str:
-    lines = content.rstrip("\n").split("\n")
+def render_code_block(ctx: RenderContext, content: str, first_line: int | None) -> str:
+    """Code line by line as in the source: spaces kept, tabs expanded, blank lines kept."""
     rendered = []
-    for line in lines:
-        stripped = line.lstrip(" ")
-        indent = len(line) - len(stripped)
-        rendered.append((f"\\hspace*{{{indent * 0.5:g}em}}" if indent else "") + _text(ctx, stripped))
-        # Keep spaces inside the line visible as in the source.
-    return "\\begin{fzcode}\n" + "\\par\n".join(r.replace("  ", "\\ \\ ") for r in rendered) + "\n\\end{fzcode}\n"
+    for row, line in enumerate(content.rstrip("\n").split("\n")):
+        ctx.line = first_line + row if first_line else None
+        line = line.expandtabs(CODE_TAB).rstrip()
+        rendered.append(_code_text(ctx, line) if line else "\\mbox{}")
+    return "\\begin{fzcode}\n" + "\\par\n".join(rendered) + "\n\\end{fzcode}\n"
 
 
 def render_blocks(ctx: RenderContext, tokens: list[Token]) -> str:
-    out: list[str] = []
-    for block in _blocks(tokens):
-        out.append(_render_block(ctx, block))
-    return "".join(out)
+    return "".join(_render_block(ctx, block) for block in top_level_blocks(tokens))
 
 
 def _render_block(ctx: RenderContext, block: list[Token]) -> str:
     first = block[0]
-    if first.map:
-        ctx.line = first.map[0] + 1
+    start = first.map[0] + 1 if first.map else ctx.line
+    ctx.line = start
     t = first.type
     if t == "paragraph_open":
         inner = render_inline(ctx, block[1].children or [])
@@ -206,38 +316,53 @@ def _render_block(ctx: RenderContext, block: list[Token]) -> str:
         return f"\\fzsubhead{{{render_inline(ctx, block[1].children or [])}}}\n"
     if t in ("bullet_list_open", "ordered_list_open"):
         return _render_list(ctx, block)
-    if t in ("fence", "code_block"):
-        return render_code_block(ctx, first.content)
+    if t == "fence":
+        return render_code_block(ctx, first.content, start + 1 if start else None)
+    if t == "code_block":
+        return render_code_block(ctx, first.content, start)
     if t == "math_block":
-        return render_math(ctx, first.content, True, ctx.line, True) + "\n"
+        return render_math(ctx, first.content, True, start) + "\n"
     if t == "table_open":
         return render_table(ctx, block)
     if t == "blockquote_open":
-        return "\\begin{fzquote}\n" + render_blocks(ctx, block[1:-1]) + "\\end{fzquote}\n"
+        return _nested(ctx, "quote", lambda: "\\begin{fzquote}\n" + render_blocks(ctx, block[1:-1]) + "\\end{fzquote}\n",
+                       lambda: render_blocks(ctx, block[1:-1]))
     if t == "hr":
         return "\\fzrule\n"
-    if t == "html_block":
-        return _text(ctx, first.content) + "\\par\n"
     ctx.problem(f"unsupported Markdown block ({t}); kept as plain text", warn=True)
-    return _text(ctx, "".join(tok.content for tok in block)) + "\\par\n"
+    return _text(ctx, "".join(tok.content or tok.markup for tok in block)) + "\\par\n"
+
+
+def _nested(ctx: RenderContext, what: str, render, flat) -> str:
+    """A list or quote one level deeper; past LaTeX's limit its content is kept, without indent."""
+    ctx.nesting += 1
+    try:
+        if ctx.nesting > MAX_NESTING:
+            ctx.problem(f"lists and quotes nested deeper than {MAX_NESTING} levels: this {what} is flattened",
+                        warn=True)
+            return flat()
+        return render()
+    finally:
+        ctx.nesting -= 1
 
 
 def _render_list(ctx: RenderContext, block: list[Token]) -> str:
     first = block[0]
     ordered = first.type == "ordered_list_open"
-    items = _blocks(block[1:-1])
-    ctx.list_depth += 1
-    try:
-        if ctx.list_depth > MAX_LIST_DEPTH:
-            ctx.problem(f"lists nested deeper than {MAX_LIST_DEPTH} levels are flattened", warn=True)
-            return "".join("\\textbullet\\ " + render_blocks(ctx, item[1:-1]) for item in items)
-        env = "fzenumerate" if ordered else "fzitemize"
-        start = int(first.attrs.get("start", 1) or 1) if ordered else 1
-        opts = f"[start={start}]" if ordered and start != 1 else ""
+    items = top_level_blocks(block[1:-1])
+    env = "fzenumerate" if ordered else "fzitemize"
+    start = int(first.attrs.get("start", 1) or 1) if ordered else 1
+    opts = f"[start={start}]" if ordered and start != 1 else ""
+
+    def render() -> str:
         body = "".join("\\item " + render_blocks(ctx, item[1:-1]) for item in items)
         return f"\\begin{{{env}}}{opts}\n{body}\\end{{{env}}}\n"
-    finally:
-        ctx.list_depth -= 1
+
+    def flat() -> str:
+        marks = [f"{start + i}." if ordered else "\\textbullet" for i in range(len(items))]
+        return "".join(f"{mark}\\ " + render_blocks(ctx, item[1:-1]) for mark, item in zip(marks, items))
+
+    return _nested(ctx, "list", render, flat)
 
 
 def render_question(ctx: RenderContext, card: Card) -> str:
