@@ -4,26 +4,35 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path
+
+from markdown_it.token import Token
 
 from builder import __version__
 from builder.deck import Card, Deck, _blocks
-from builder.errors import short
+from builder.errors import Problem, short
 from builder.geometry import MM, Rect, SheetLayout, plan_sheet
-from builder.latex import latex, render_template
+from builder.latex import escape_text, latex, render_template
 from builder.options import Options
-from builder.render import RenderContext, render_blocks, render_question
+from builder.render import RenderContext, render_blocks, render_inline, render_question
 
 FRONT_START = 13.0  # pt: questions start large
 BACK_START = 10.0  # pt: answers start at a comfortable reading size
 PAD = 3 * MM  # safe area inside each card edge: text never enters it
-LABEL_H = 7.0  # pt: the "#N · section" line and its gap
+CLIP = 1 * MM  # a line too wide even at the minimum size is cut off this far inside the card edge
+LABEL_SIZE = 6.0  # pt: the "#N · section" line, small but legible in print
+LABEL_H = 12.0  # pt: that line, its hairline and the gap under them
 MARK_LEN = 4 * MM
 MARK_GAP = 1 * MM  # crop marks start this far from the card grid, never touching a card
 MARK_THICK = 0.3
 DASH, DASH_GAP = 2 * MM, 1.5 * MM
 
-FLIP_WORDS = {"long": "flip on long edge", "short": "flip on short edge"}
+# The margin note of every page, in the deck's language ("arkusz 3/5 · przód · obracaj …").
+WORDS = {
+    "en": {"sheet": "sheet", "front": "front", "back": "back",
+           "long": "flip on long edge", "short": "flip on short edge"},
+    "pl": {"sheet": "arkusz", "front": "przód", "back": "tył",
+           "long": "obracaj wzdłuż dłuższej krawędzi", "short": "obracaj wzdłuż krótszej krawędzi"},
+}
 
 
 @dataclass
@@ -39,18 +48,74 @@ class SideSpec:
 
     @property
     def key(self) -> str:
-        part = f"p{self.card.part[0]}" if self.card.part and self.card.part[0] > 1 else ""
-        return f"{self.card.number}{part}-{self.side}"
+        return side_key(self.card, self.side)
 
 
-def card_label(card: Card) -> str:
-    part = f" ({card.part[0]}/{card.part[1]})" if card.part else ""
-    section = f" · {short(card.section, 40)}" if card.section else ""
-    return f"#{card.number}{part}{section}"
+def side_key(card: Card, side: str) -> str:
+    """'12-back', or '12p2-back' for the second part of a split answer: log and annotation name."""
+    part = f"p{card.part[0]}" if card.part and card.part[0] > 1 else ""
+    return f"{card.number}{part}-{side}"
+
+
+_KEY_RE = re.compile(r"^(\d+)(?:p(\d+))?-(front|back)$")
+
+
+def parse_key(key: str) -> tuple[int, int, str]:
+    """'12p2-back' → (12, 2, 'back')."""
+    m = _KEY_RE.match(key)
+    if not m:
+        raise ValueError(f"not a card side key: {key!r}")
+    return int(m.group(1)), int(m.group(2) or 1), m.group(3)
+
+
+def card_label(card: Card, side: str, width: float, ctx: RenderContext) -> str:
+    """LaTeX for '#7 · Section' on fronts; backs add the question, shortened, so a loose back
+    still says what it answers.
+
+    `width` (pt) bounds the length by an estimate of the label font's average glyph width; the
+    template still shrinks a label that comes out wider.
+    """
+    chars = int(width / (0.5 * LABEL_SIZE))
+    head = f"#{card.number}" + (f" ({card.part[0]}/{card.part[1]})" if card.part else "")
+    section = short(card.section, max(12, min(40, chars - len(head) - 3))) if card.section else ""
+    label = f"{head} · {section}" if section else head
+    room = chars - len(label) - 3
+    question = ""
+    if side == "back" and room >= 12:
+        ctx.card, ctx.line = card, card.line
+        question = " · " + render_inline(ctx, shorten_inline(card.question_tokens, room))
+    return escape_text(label) + question
+
+
+def shorten_inline(tokens: list[Token], chars: int) -> list[Token]:
+    """Inline tokens cut to about `chars` characters of source, at a word, never inside math or
+    code, with emphasis and links closed again, and "…" where something was left out."""
+    out: list[Token] = []
+    opened: list[Token] = []
+    used = 0
+    for tok in tokens:
+        if tok.type in ("image", "link_open", "link_close"):
+            continue  # a label has no room for pictures or addresses; a link's text stays
+        if tok.nesting == 1:
+            opened.append(tok)
+        elif tok.nesting == -1 and opened:
+            opened.pop()
+        size = len(tok.content) if tok.nesting == 0 else 0
+        if used + size > chars:
+            if tok.type == "text":
+                cut = tok.content[: chars - used].rsplit(" ", 1)[0].rstrip(" ,;:-–")
+                out.append(tok.copy(content=cut + "…"))
+            else:
+                out.append(Token("text", "", 0, content="…"))
+            out.extend(Token(t.type.replace("_open", "_close"), t.tag, -1) for t in reversed(opened))
+            return out
+        out.append(tok)
+        used += size
+    return out
 
 
 def render_sides(cards: list[Card], ctx: RenderContext) -> dict[str, tuple[str, str]]:
-    """LaTeX for each card's front and back, keyed by card key prefix."""
+    """LaTeX for each card's front and back, keyed by id(card)."""
     bodies = {}
     for card in cards:
         question = render_question(ctx, card)
@@ -63,17 +128,228 @@ def render_sides(cards: list[Card], ctx: RenderContext) -> dict[str, tuple[str, 
     return bodies
 
 
-def split_card(card: Card, parts: int) -> list[Card]:
-    """Spread an answer's top-level blocks over `parts` cards marked (1/n) … (n/n)."""
-    blocks = _blocks(card.back_tokens)
-    parts = max(1, min(parts, len(blocks)))
-    per = math.ceil(len(blocks) / parts)
-    chunks = [blocks[i : i + per] for i in range(0, len(blocks), per)]
-    return [
-        replace(card, back_tokens=[t for b in chunk for t in b], part=(i + 1, len(chunks)))
-        for i, chunk in enumerate(chunks)
-    ]
+# --- --overflow split: an answer continued on more cards -------------------------------------
 
+# Words that end with a full stop without ending the sentence (Polish and English).
+_ABBREVIATIONS = {"np", "tzw", "tj", "itd", "itp", "m.in", "e.g", "i.e", "etc", "cf", "vs", "ang", "por",
+                  "zob", "wg", "ok", "dr", "prof", "nr", "ww", "jw", "r", "s", "str", "al", "fig", "eq"}
+_END_RE = re.compile(r"[.!?…]+[\"')\]”»]*$")
+
+
+def _ends_sentence(text: str) -> bool:
+    text = text.rstrip()
+    m = _END_RE.search(text)
+    if not m:
+        return False
+    words = text[: m.start()].split()
+    return not words or words[-1].lower().lstrip("(") not in _ABBREVIATIONS
+
+
+def _starts_sentence(text: str) -> bool:
+    text = text.lstrip()
+    return bool(text) and (text[0].isupper() or text[0].isdigit() or text[0] in "„\"'(«")
+
+
+def _first_text(children: list[Token]) -> str:
+    """The visible text a run of inline tokens starts with ('' if it starts with math or code)."""
+    for tok in children:
+        if tok.type == "text":
+            if tok.content.strip():
+                return tok.content
+        elif tok.nesting == 0 and tok.type not in ("softbreak", "hardbreak"):
+            return ""
+    return ""
+
+
+def split_sentences(children: list[Token]) -> list[list[Token]]:
+    """A paragraph's inline tokens cut at sentence ends outside emphasis, links and math."""
+    pieces: list[list[Token]] = [[]]
+    depth = 0
+    for i, tok in enumerate(children):
+        rest = children[i + 1 :]
+        if depth == 0 and tok.type == "text":
+            start = 0
+            for m in re.finditer(r"\s+", tok.content):
+                after = tok.content[m.end() :]
+                if _ends_sentence(tok.content[: m.start()]) and _starts_sentence(after or _first_text(rest)):
+                    pieces[-1].append(tok.copy(content=tok.content[start : m.start()]))
+                    pieces.append([])
+                    start = m.end()
+            if tok.content[start:]:
+                pieces[-1].append(tok.copy(content=tok.content[start:]))
+        elif (depth == 0 and tok.type in ("softbreak", "hardbreak") and pieces[-1]
+              and pieces[-1][-1].type == "text" and _ends_sentence(pieces[-1][-1].content)
+              and _starts_sentence(_first_text(rest))):
+            pieces.append([])
+        else:
+            pieces[-1].append(tok)
+        depth += tok.nesting
+    return [p for p in pieces if any(t.type != "text" or t.content.strip() for t in p)]
+
+
+def _weight(tokens: list[Token]) -> float:
+    """Rough printed size of some blocks, in characters of running text (for balancing parts)."""
+    weight = 0.0
+    for tok in tokens:
+        if tok.type in ("inline", "html_block"):
+            weight += len(tok.content) + 20  # + the line a paragraph or item starts
+        elif tok.type in ("fence", "code_block"):
+            weight += 50 * (tok.content.count("\n") + 1)
+        elif tok.type == "math_block":
+            weight += len(tok.content) + 100  # a display takes its own lines and gaps
+        elif tok.type == "tr_open":
+            weight += 50
+    return weight
+
+
+@dataclass
+class _Piece:
+    block: int  # index of the top-level answer block it comes from
+    kind: str  # "block" (whole), "sentence" (inline tokens of part of a paragraph), "item" (list item)
+    index: int  # the sentence's or item's position inside its block
+    tokens: list[Token]
+    weight: float
+
+
+def _pieces(blocks: list[list[Token]], budget: float) -> list[_Piece]:
+    """The answer in pieces no bigger than needed: paragraphs and lists over `budget` are cut
+    into sentences and items; anything else stays whole."""
+    pieces = []
+    for b, block in enumerate(blocks):
+        first = block[0]
+        parts: list[tuple[str, list[Token]]] = []
+        if _weight(block) > budget:
+            if first.type == "paragraph_open" and len(block) == 3:
+                parts = [("sentence", s) for s in split_sentences(block[1].children or [])]
+            elif first.type in ("bullet_list_open", "ordered_list_open"):
+                parts = [("item", item) for item in _blocks(block[1:-1])]
+        if len(parts) > 1:
+            for i, (kind, tokens) in enumerate(parts):
+                weight = _weight(tokens) if kind == "item" else sum(len(t.content) for t in tokens) + 4
+                pieces.append(_Piece(b, kind, i, tokens, weight))
+        else:
+            pieces.append(_Piece(b, "block", 0, block, _weight(block)))
+    return pieces
+
+
+def _assemble(blocks: list[list[Token]], pieces: list[_Piece]) -> list[Token]:
+    """Tokens for a run of pieces: neighbouring sentences or items of one block join up again."""
+    out: list[Token] = []
+    i = 0
+    while i < len(pieces):
+        j = i
+        while j + 1 < len(pieces) and pieces[j + 1].block == pieces[i].block and pieces[i].kind != "block":
+            j += 1
+        run, block = pieces[i : j + 1], blocks[pieces[i].block]
+        if run[0].kind == "block":
+            out.extend(block)
+        elif run[0].kind == "sentence":
+            children: list[Token] = []
+            for piece in run:
+                if children:
+                    children.append(Token("text", "", 0, content=" "))
+                children.extend(piece.tokens)
+            content = "".join(t.content if t.type != "softbreak" else " " for t in children)
+            out.extend([block[0], block[1].copy(children=children, content=content), block[-1]])
+        else:
+            opening = block[0]
+            if opening.type == "ordered_list_open":
+                start = int(opening.attrs.get("start", 1) or 1) + run[0].index
+                opening = opening.copy(attrs={**opening.attrs, "start": start})
+            out.extend([opening, *(t for piece in run for t in piece.tokens), block[-1]])
+        i = j + 1
+    return out
+
+
+def split_card(card: Card, parts: int) -> list[Card]:
+    """Spread an answer over up to `parts` cards marked (1/n) … (n/n), balanced by length.
+
+    Cuts between top-level blocks; a paragraph or list too big for one part is cut between its
+    sentences or items. One sentence, formula, table or code block is never cut.
+    """
+    blocks = _blocks(card.back_tokens)
+    pieces = _pieces(blocks, sum(_weight(b) for b in blocks) / max(1, parts))
+    target = sum(p.weight for p in pieces) / max(1, parts)
+    chunks: list[list[_Piece]] = [[]]
+    filled = 0.0
+    for piece in pieces:
+        # A piece goes to the next card when more than half of it would spill over this one's share.
+        if chunks[-1] and filled + piece.weight / 2 > target and len(chunks) < parts:
+            chunks.append([])
+            filled = 0.0
+        chunks[-1].append(piece)
+        filled += piece.weight
+    if len(chunks) == 1:
+        return [replace(card, part=None)]
+    return [replace(card, back_tokens=_assemble(blocks, chunk), part=(i + 1, len(chunks)))
+            for i, chunk in enumerate(chunks)]
+
+
+def split_overflowing(cards: list[Card], originals: dict[int, Card], overflow: dict[str, tuple[float, float]],
+                      parts: dict[int, int]) -> list[Card] | None:
+    """One round of --overflow split: each answer that overflows goes onto more cards.
+
+    `parts` remembers how many cards each answer is on (updated here). Returns the new card list,
+    or None when no overflowing answer can be cut any further.
+    """
+    wanted: dict[int, int] = {}
+    for key, (need, avail) in overflow.items():
+        number, _, side = parse_key(key)
+        if side != "back":
+            continue  # a question cannot be continued
+        now = parts.get(number, 1)
+        # This part needs need/avail of a card at the minimum size; leave a little slack.
+        wanted[number] = max(wanted.get(number, 0), now + 1, math.ceil(now * need / avail * 1.1))
+    new_parts: dict[int, list[Card]] = {}
+    for number, count in wanted.items():
+        split = split_card(originals[number], count)
+        if len(split) > parts.get(number, 1):
+            new_parts[number] = split
+            parts[number] = len(split)
+    if not new_parts:
+        return None
+    out: list[Card] = []
+    for card in cards:
+        if card.number in new_parts:
+            if card.part is None or card.part[0] == 1:
+                out.extend(new_parts[card.number])
+        else:
+            out.append(card)
+    return out
+
+
+def fit_problems(deck: Deck, cards: list[Card], report: FitReport, opts: Options) -> tuple[list[Problem], list[Problem]]:
+    """What the fit report means for the user: (errors, warnings), one line each."""
+    by_key = {side_key(c, s): c for c in cards for s in ("front", "back")}
+    errors, warnings = [], []
+
+    def problem(key: str, message: str, hint: str) -> Problem:
+        card = by_key.get(key)
+        number, _, side = parse_key(key)
+        part = f" (part {card.part[0]}/{card.part[1]})" if card and card.part else ""
+        return Problem(f"{side}{part} {message}", file=deck.display_path, line=card.line if card else None,
+                       card_number=number, question=card.question if card else None, hint=hint)
+
+    for key, (need, avail) in report.overflow.items():
+        message = f"does not fit the card even at {opts.min_size:g} pt (needs {need / avail:.0%} of the space)"
+        if key.endswith("front"):
+            hint = "shorten the question or use a bigger --card (--overflow split continues answers only)"
+        elif opts.overflow == "split":
+            message += "; it cannot be split further: one sentence, list item, formula, table or code block is bigger than a card"
+            hint = "shorten it or use a bigger --card"
+        else:
+            hint = "shorten the answer, use a bigger --card, or --overflow split"
+        errors.append(problem(key, message, hint))
+    for key, excess in report.too_wide.items():
+        # Splitting cannot help a line; it is cut off at the card's edge so it never prints over
+        # the neighbouring card, and the user is told.
+        fate = "it runs into the card's margin" if excess < PAD - CLIP else "it is cut off at the card's edge"
+        warnings.append(problem(key, f"has a line {excess:.1f} pt wider than the card's text area; {fate}",
+                                "break the formula (aligned) or use a bigger --card"))
+    return errors, warnings
+
+
+# --- pages, marks and the margin note ---------------------------------------------------------
 
 def _marks(layout: SheetLayout, back: bool) -> list[dict]:
     """Crop marks in the margin at every cut line, outside the card grid."""
@@ -119,12 +395,18 @@ def _dashes(layout: SheetLayout, back: bool) -> list[dict]:
     return out
 
 
-def _footer(layout: SheetLayout, back: bool, text: str) -> tuple[float, float]:
-    """Between the first two cut lines under the grid: clear of crop marks and cards."""
+def _footer(layout: SheetLayout, back: bool) -> tuple[float, float, float]:
+    """Where the margin note goes: centred under the widest span between two cut lines, so it
+    clears the crop marks, half-way between the grid and the paper edge. (x, baseline y, max width)"""
     xs, ys = layout.back_cut_positions() if back else layout.cut_positions()
-    x = (xs[0] + xs[1]) / 2
-    y = max(1.5 * MM, ys[0] / 2 - 2.5)
-    return x, y
+    width, x = max(((b - a, (a + b) / 2) for a, b in zip(xs, xs[1:])), key=lambda s: (round(s[0], 1), -s[1]))
+    y = max(1.5 * MM, ys[0] / 2 - 2)
+    return x, y, width - 2 * (MARK_GAP + MARK_THICK)
+
+
+def footer_text(deck: Deck, sheet: int, sheets: int, side: str, flip: str) -> str:
+    words = WORDS["pl" if deck.meta.get("lang") == "pl" else "en"]
+    return f"{deck.title} · {words['sheet']} {sheet}/{sheets} · {words[side]} · {words[flip]}"
 
 
 def plan_layout(opts: Options) -> SheetLayout:
@@ -138,6 +420,8 @@ def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Option
     sheets = math.ceil(len(cards) / per)
     inner_w = layout.card_w - 2 * PAD
     inner_h = layout.card_h - 2 * PAD - LABEL_H
+    labels = RenderContext(deck_dir=deck.path.parent, display=deck.display_path)  # its warnings were told already
+    clip = f"{CLIP:.3f} {CLIP:.3f} {layout.card_w - 2 * CLIP:.3f} {layout.card_h - 2 * CLIP:.3f}"
     pages = []
     for sheet in range(sheets):
         chunk = cards[sheet * per : (sheet + 1) * per]
@@ -154,14 +438,13 @@ def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Option
                     source=f"card {card.number} {side} line {card.line}",
                     log_name=latex(spec.key), name=latex(f"card-{spec.key}"), x=rect.x, y=rect.y, w=rect.w, h=rect.h,
                     body=latex(spec.body), centre=not back, start=max(start, opts.min_size), min=opts.min_size,
-                    inner_w=inner_w, inner_h=inner_h, pad=PAD,
-                    note=f'#{card.number} "{card.question}"', label=card_label(card),
+                    inner_w=inner_w, inner_h=inner_h, pad=PAD, clip=clip,
+                    note=f'#{card.number} "{card.question}"', label=latex(card_label(card, side, inner_w, labels)),
                 ))
-            label = f"{sheet + 1}-{side}"
-            footer = f"{deck.title} · sheet {sheet + 1}/{sheets} · {side} · {FLIP_WORDS[layout.flip]}"
-            fx, fy = _footer(layout, back, footer)
+            fx, fy, fw = _footer(layout, back)
             pages.append(dict(
-                label=label, sides=sides, footer=footer, footer_x=fx, footer_y=fy,
+                label=f"{sheet + 1}-{side}", sides=sides,
+                footer=footer_text(deck, sheet + 1, sheets, side, layout.flip), footer_x=fx, footer_y=fy, footer_w=fw,
                 marks=_marks(layout, back) if opts.cut_marks == "crop" else [],
                 dashes=_dashes(layout, back) if opts.cut_marks == "dashed" else [],
             ))
@@ -176,40 +459,48 @@ def flashcards_tex(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Opt
         language=deck.language, title=deck.title, version=__version__,
         paper_w=layout.paper_w, paper_h=layout.paper_h, margin=layout.margin,
         back_offset=layout.back_offset, flip=layout.flip, mode=opts.mode,
-        card_count=len(cards), side_count=2 * len(cards), pages=pages,
+        card_count=len(cards), side_count=2 * len(cards), pages=pages, label_size=LABEL_SIZE,
     )
 
 
 # --- reading the fit results back from the log -------------------------------------------------
 
-_FIT_RE = re.compile(r"^FISZKI (TRY|FIT|OVERFLOW) (\S+) ([\d.]+)pt(?: ([\d.]+)pt)?")
+_FIT_RE = re.compile(r"^FISZKI (TRY|FIT|OVERFLOW|WIDE) (\S+)((?: [\d.]+pt)+)")
 _OVERFULL_RE = re.compile(r"^Overfull \\hbox \(([\d.]+)pt too wide\)")
 
 
 @dataclass
 class FitReport:
     sizes: dict[str, float]  # side key → final size (pt)
+    fill: dict[str, float]  # side key → share of the card's text area its text takes at that size
     overflow: dict[str, tuple[float, float]]  # side key → (needed, available) height in pt
     too_wide: dict[str, float]  # side key → how far the widest line sticks out at the final size
 
 
 def read_fit(log: str) -> FitReport:
-    sizes, overflow, too_wide = {}, {}, {}
+    """The in-TeX fit reports its result per side; TeX's own "Overfull \\hbox" lines after a side's
+    last TRY catch a too-wide line the template's scan could not see."""
+    sizes, fill, overflow, too_wide = {}, {}, {}, {}
     current = None
     for line in log.splitlines():
         m = _FIT_RE.match(line)
         if m:
             kind, key = m.group(1), m.group(2)
+            numbers = [float(n) for n in m.group(3).replace("pt", "").split()]
             if kind == "TRY":
                 current = key
                 too_wide.pop(key, None)  # only the last attempt counts
             elif kind == "FIT":
-                sizes[key] = float(m.group(3))
+                sizes[key] = numbers[0]
+                if len(numbers) == 3:  # size, needed height, available height
+                    fill[key] = numbers[1] / numbers[2]
                 current = None
+            elif kind == "WIDE":
+                too_wide[key] = max(too_wide.get(key, 0.0), numbers[0])
             else:
-                overflow[key] = (float(m.group(3)), float(m.group(4)))
+                overflow[key] = (numbers[0], numbers[1])
             continue
         w = _OVERFULL_RE.match(line)
         if w and current and float(w.group(1)) > 0.5:
             too_wide[current] = max(too_wide.get(current, 0.0), float(w.group(1)))
-    return FitReport(sizes, overflow, too_wide)
+    return FitReport(sizes, fill, overflow, too_wide)
