@@ -5,9 +5,10 @@ import hashlib
 import json
 import math
 import os
+import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -44,11 +45,21 @@ def output_paths(out_dir: Path, deck: Deck, several: bool) -> dict[str, Path]:
     return {kind: out_dir / f"{prefix}{kind}.pdf" for kind in ("flashcards", "cheatsheet")}
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()  # read once at import: os.umask can only be read by setting it
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write next to the target and rename over it: readers see the old file or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get the usual permissions
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
@@ -108,12 +119,26 @@ def tex_problem(err: TexError, deck: Deck, cards: list[Card]) -> Problem:
         number = int(parts[1])
         card = next((c for c in cards if c.number == number), None)
     message = f"TeX cannot typeset this: {err.message}"
-    if err.context:
+    if err.context and "\\fz" not in err.context:  # our own macros would mean nothing to the user
         message += f" (near: {err.context[:60]})"
+    hint = None
+    if _IMAGE_NAME_RE.search(message):  # a file we copied in under its content hash: name the user's
+        sources = _image_sources(card) if card else []
+        message = _IMAGE_NAME_RE.sub(" or ".join(f"'{s}'" for s in sources) or "an image", message)
+        hint = "the image file is damaged: open it in an image program and save it again"
     if card:
         return Problem(message, file=deck.display_path, line=card.line, card_number=card.number,
-                       question=card.question)
-    return Problem(message, file=deck.display_path)
+                       question=card.question, hint=hint)
+    return Problem(message, file=deck.display_path, hint=hint)
+
+
+_IMAGE_NAME_RE = re.compile(r"img-[0-9a-f]{16}\.\w+")
+
+
+def _image_sources(card: Card) -> list[str]:
+    tokens = [t for tok in card.question_tokens + card.front_tokens + card.back_tokens
+              for t in [tok, *(tok.children or [])]]
+    return list(dict.fromkeys(str(t.attrs.get("src", "")) for t in tokens if t.type == "image"))
 
 
 def render_bodies(deck: Deck, cards: list[Card], keep_going: bool) -> tuple[dict, dict[str, bytes], list[Problem], list[Problem]]:
@@ -143,40 +168,71 @@ def build_flashcards(deck: Deck, cards: list[Card], opts: Options, keep_going: b
     if errors and not keep_going:
         raise ContentError(errors)
     starts: dict[str, float] = {}
-    for attempt in range(3):
-        tex = fc.flashcards_tex(deck, cards, layout, opts, bodies, starts)
-        try:
-            result = run_pdflatex(tex, jobname="flashcards", files=images)
-        except TexError as err:
-            raise ContentError(tex_problem(err, deck, cards)) from None
+    originals = {c.number: c for c in cards}
+    parts: dict[int, int] = {}  # --overflow split: how many cards each split answer is on
+    for attempt in range(4):
+        while True:  # with keep_going, each card TeX fails on becomes an error box; then again
+            tex = fc.flashcards_tex(deck, cards, layout, opts, bodies, starts)
+            try:
+                result = run_pdflatex(tex, jobname="flashcards", files=images)
+                break
+            except TexError as err:
+                problem = _broken_card(tex_problem(err, deck, cards), errors, keep_going)
+                for card in cards:
+                    if card.number == problem.card_number:
+                        msg = error_box(f"card #{card.number} cannot be built: {problem.message}")
+                        bodies[id(card)] = (msg, msg)
         report = fc.read_fit(result.log)
-        # Too wide at the fitted size (a long formula): start that side smaller and compile again.
+        if attempt == 3:
+            break
+        if report.overflow and opts.overflow == "split":
+            split = fc.split_overflowing(cards, originals, report.overflow, parts)
+            if split is not None:
+                # Bodies are keyed by id(card): keep those of cards still in use, render the new parts.
+                kept = {id(c) for c in cards} & {id(c) for c in split}
+                fresh = render_bodies(deck, [c for c in split if id(c) not in kept], keep_going)[0]
+                bodies = {**{k: bodies[k] for k in kept}, **fresh}
+                cards = split
+                continue
+        # Still too wide at the fitted size (the template's own width check missed a line): start
+        # that side smaller and compile again.
         retry = {}
         for key, excess in report.too_wide.items():
             size = report.sizes.get(key, opts.min_size)
             if size > opts.min_size + 0.05:
                 retry[key] = max(opts.min_size, size * fc_ratio(layout, excess) - 0.1)
-        if report.overflow and opts.overflow == "split":
-            cards, bodies = _split_overflowing(deck, cards, report, keep_going)
-            continue
-        if retry and attempt < 2:
+        if retry:
             starts.update(retry)
             continue
         break
-    problems = [_side_problem(deck, cards, key, f"does not fit the card even at {opts.min_size:g} pt "
-                              f"(needs {need / avail:.0%} of the space)",
-                              "shorten the answer, use a bigger --card, or --overflow split")
-                for key, (need, avail) in report.overflow.items()]
-    for key, excess in report.too_wide.items():
-        warnings.append(_side_problem(deck, cards, key, f"a line is {excess:.1f} pt wider than the card",
-                                      "break the formula (aligned) or use a bigger --card"))
+    problems, fit_warnings = fc.fit_problems(deck, cards, report, opts)
+    warnings = warnings + fit_warnings
     if problems and not keep_going:
         raise ContentError(problems)
+    if problems:  # keep_going: a card cut off at its edge would pass unnoticed; show the error instead
+        for card in cards:
+            problem = next((p for p in problems if p.card_number == card.number), None)
+            if problem:
+                msg = error_box(f"card #{card.number} cannot be built: {problem.message}")
+                bodies[id(card)] = (msg, msg)
+        result = run_pdflatex(fc.flashcards_tex(deck, cards, layout, opts, bodies, starts), jobname="flashcards",
+                              files=images)
+        report = fc.read_fit(result.log)
     sheets = math.ceil(len(cards) / fc.plan_layout(opts).per_sheet)
     smallest = min(report.sizes.values(), default=0)
     summary = f"{len(cards)} cards on {sheets} sheet{'s' if sheets != 1 else ''} ({layout.rows}×{layout.cols}), " \
               f"smallest text {smallest:g} pt"
-    return result.pdf, result.log, summary, warnings + errors + problems
+    return result.pdf, result.log, summary, warnings, errors + problems
+
+
+def _broken_card(problem: Problem, errors: list[Problem], keep_going: bool) -> Problem:
+    """A TeX problem pinned to a card is added to `errors` so the caller can replace that card
+    and compile again; anything else (or a card that fails twice) ends the build."""
+    repeated = any(p.card_number == problem.card_number for p in errors)
+    if not keep_going or problem.card_number is None or repeated:
+        raise ContentError(errors + [problem]) from None
+    errors.append(problem)
+    return problem
 
 
 def fc_ratio(layout, excess: float) -> float:
@@ -184,29 +240,6 @@ def fc_ratio(layout, excess: float) -> float:
 
     inner = layout.card_w - 2 * PAD
     return inner / (inner + excess)
-
-
-def _side_problem(deck: Deck, cards: list[Card], key: str, message: str, hint: str) -> Problem:
-    number = int(key.split("-")[0].split("p")[0])
-    card = next((c for c in cards if c.number == number), None)
-    side = key.rsplit("-", 1)[-1]
-    return Problem(f"{side} {message}", file=deck.display_path, line=card.line if card else None,
-                   card_number=number, question=card.question if card else None, hint=hint)
-
-
-def _split_overflowing(deck: Deck, cards: list[Card], report, keep_going: bool):
-    from builder.flashcards import split_card
-
-    over = {int(k.split("-")[0].split("p")[0]): v for k, v in report.overflow.items() if k.endswith("back")}
-    new_cards: list[Card] = []
-    for card in cards:
-        if card.number in over and card.part is None:
-            need, avail = over[card.number]
-            new_cards.extend(split_card(card, math.ceil(need / avail * 1.15)))
-        else:
-            new_cards.append(card)
-    bodies, _, _, _ = render_bodies(deck, new_cards, keep_going)
-    return new_cards, bodies
 
 
 def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bool = False,
@@ -223,24 +256,29 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
         return BuildResult(deck, [Output(k, p, b"", "", "unchanged", cached=True) for k, p in paths.items()],
                            deck.warnings)
 
+    # Content errors found without TeX (math, images, …) fail fast, before any compile.
+    _, _, render_errors, _ = render_bodies(deck, cards, keep_going=False)
+    if render_errors and not keep_going:
+        raise ContentError(render_errors, warnings=deck.warnings)
+
     progress(f"{deck.display_path}: compiling flashcards and cheat sheet ({len(cards)} cards)")
     with ThreadPoolExecutor(max_workers=2) as pool:
         fc_future = pool.submit(build_flashcards, deck, cards, opts, keep_going, progress)
-        cs_future = pool.submit(_build_cheatsheet, deck, cards, opts)
-        errors: list[BaseException] = []
+        cs_future = pool.submit(_build_cheatsheet, deck, cards, opts, keep_going)
+        failures: list[BaseException] = []
         results = {}
         for kind, fut in (("flashcards", fc_future), ("cheatsheet", cs_future)):
             try:
                 results[kind] = fut.result()
             except FiszkiError as exc:
-                errors.append(exc)
-    if errors:
-        problems = [p for e in errors for p in getattr(e, "problems", [])]
+                failures.append(exc)
+    if failures:
+        problems = _unique([p for e in failures for p in getattr(e, "problems", [])])
         if problems:
-            raise ContentError(problems)
-        raise errors[0]
-    fc_pdf, fc_log, fc_summary, fc_problems = results["flashcards"]
-    cs_pdf, cs_log, cs_summary, cs_notes = results["cheatsheet"]
+            raise ContentError(problems, warnings=deck.warnings)
+        raise failures[0]
+    fc_pdf, fc_log, fc_summary, fc_warnings, fc_errors = results["flashcards"]
+    cs_pdf, cs_log, cs_summary, cs_notes, cs_errors = results["cheatsheet"]
     outputs = [Output("flashcards", paths["flashcards"], fc_pdf, fc_log, fc_summary),
                Output("cheatsheet", paths["cheatsheet"], cs_pdf, cs_log, cs_summary)]
     progress(f"{deck.display_path}: checking the PDFs")
@@ -249,21 +287,53 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
         if not report.ok:
             raise FiszkiError(f"{o.path}: the finished PDF failed its check, previous output kept:\n"
                               + "\n".join(report.lines()))
-    # Logs first: even a failed step leaves the expert something to read.
-    for o in outputs:
-        atomic_write(o.path.with_suffix(".log"), o.log.encode("utf-8", errors="replace"))
-    hard = [p for p in fc_problems if keep_going and p in fc_problems]
-    for o in outputs:
-        atomic_write(o.path, o.pdf)
-    if not keep_going:
-        _remember(out_dir, outputs, fingerprint)
-    result = BuildResult(deck, outputs, deck.warnings + fc_problems + cs_notes)
-    if keep_going and hard:
-        raise ContentError(hard)
-    return result
+    warnings = _unique(deck.warnings + fc_warnings + cs_notes)
+    # Only with keep_going: the PDFs show error boxes. In deck order, like every other report.
+    errors = sorted(_unique(fc_errors + cs_errors), key=lambda p: p.line or 0)
+    try:
+        # Logs first: even a failed step leaves the expert something to read.
+        for o in outputs:
+            atomic_write(o.path.with_suffix(".log"), o.log.encode("utf-8", errors="replace"))
+        for o in outputs:
+            atomic_write(o.path, o.pdf)
+        if not errors:
+            _remember(out_dir, outputs, fingerprint)
+    except OSError as exc:
+        raise FiszkiError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+    if errors:
+        raise ContentError(errors, warnings=warnings, written=[str(o.path) for o in outputs])
+    return BuildResult(deck, outputs, warnings)
 
 
-def _build_cheatsheet(deck: Deck, cards: list[Card], opts: Options):
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """The same problem found by both documents (flashcards and cheat sheet) is told once."""
+    seen: set[str] = set()
+    return [p for p in problems if not (str(p) in seen or seen.add(str(p)))]
+
+
+def _error_card(card: Card, problem: Problem) -> Card:
+    """A stand-in for a card TeX cannot typeset: its question, and the error as the answer."""
+    from markdown_it.token import Token
+
+    text = Token("text", "", 0, content=f"card #{card.number} cannot be built: {problem.message}")
+    inline = Token("inline", "", 0, children=[Token("strong_open", "strong", 1), text,
+                                              Token("strong_close", "strong", -1)])
+    back = [Token("paragraph_open", "p", 1), inline, Token("paragraph_close", "p", -1)]
+    return replace(card, question_tokens=[Token("text", "", 0, content=card.question)], front_tokens=[],
+                   back_tokens=back)
+
+
+def _build_cheatsheet(deck: Deck, cards: list[Card], opts: Options, keep_going: bool):
     from builder.cheatsheet import build_cheatsheet
 
-    return build_cheatsheet(deck, cards, opts)
+    errors: list[Problem] = []
+    while True:  # with keep_going, each card TeX fails on is replaced by its error; then again
+        try:
+            return (*build_cheatsheet(deck, cards, opts), errors)
+        except TexError as err:
+            problem = _broken_card(tex_problem(err, deck, cards), errors, keep_going)
+        except ContentError as exc:  # the cheat sheet maps its TeX errors to cards itself
+            if len(exc.problems) != 1:
+                raise
+            problem = _broken_card(exc.problems[0], errors, keep_going)
+        cards = [_error_card(c, problem) if c.number == problem.card_number else c for c in cards]

@@ -43,10 +43,11 @@ def fail(reporter: Reporter, exc: BaseException) -> None:
     from builder.texrun import TexError, ToolchainError
 
     if isinstance(exc, ContentError):
+        for w in exc.warnings:
+            reporter.warn(str(w))
         for p in exc.problems:
             reporter.error(str(p))
-        n = len(exc.problems)
-        reporter.error(f"{n} problem{'s' if n != 1 else ''}; nothing in the output folder was changed")
+        reporter.error(exc.summary())
         sys.exit(EXIT_CONTENT)
     if isinstance(exc, ToolchainError):
         reporter.error(str(exc))
@@ -174,17 +175,23 @@ def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: 
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report on stdout.")
 @click.pass_obj
 def check(reporter: Reporter, pdfs: tuple[Path, ...], as_json: bool) -> None:
-    """Prove from the PDF itself that the sheets will print right."""
+    """Prove from the PDF itself that the sheets will print right.
+
+    Flashcards: page sizes and rotation, fronts and backs in order, every card once on each side,
+    every back behind its front for the recorded flip edge (within 0.5 pt), margins, overlaps.
+    Cheat sheet: page count, size and orientation. Both: every font embedded. Exit 0 when all pass.
+    """
     import json
 
-    from builder.check import check_file
+    from builder.check import SHOWN_PER_KIND, check_file
 
     reports = [check_file(p) for p in pdfs]
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
     else:
+        limit = None if reporter.verbosity >= 2 else SHOWN_PER_KIND  # -v lists every problem
         for r in reports:
-            for line in r.lines():
+            for line in r.lines(limit):
                 click.echo(line)
     sys.exit(EXIT_OK if all(r.ok for r in reports) else EXIT_CONTENT)
 

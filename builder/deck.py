@@ -1,6 +1,22 @@
-"""Read a deck file: front matter, sections (`# …`) and cards (`## question`, answer below)."""
+"""Read a deck file: front matter, sections (`# …`) and cards (`## question`, answer below).
+
+The format, in full:
+
+    ---                      optional YAML front matter: title, subtitle, lang (pl/en),
+    title: Sieci neuronowe   author, course, date, and any build option (OPTION_KEYS) as
+    lang: pl                 the deck's default
+    ---
+    # Section
+    ## Question {#card-id .tag1 .tag2}
+    optional extra front (shown under the question)
+    ?
+    the answer: everything up to the next `#` or `##` heading
+
+Every problem is collected (not just the first) and names the file, line and card.
+"""
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -10,7 +26,7 @@ import yaml
 from markdown_it.token import Token
 
 from builder.errors import ContentError, Problem
-from builder.markdown import parser
+from builder.markdown import SEPARATOR_TOKEN, parser
 
 META_KEYS = ("title", "subtitle", "lang", "author", "course", "date")
 # Build options a deck may set as its defaults (the command line wins). Values are checked
@@ -24,7 +40,9 @@ LANGUAGES = {"pl": "polish", "en": "english"}  # babel names of the languages Te
 
 _ATTRS_RE = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+_NO_SPACE_HEADING_RE = re.compile(r"^(#{1,2})[^\s#\d]")  # "##Question": Markdown needs the space
 SEPARATOR = "?"  # a line holding only "?" ends an extended front
+ATTRS_HINT = "write {#card-id .tag1 .tag2}: an id after #, tags after ., separated by spaces"
 
 
 @dataclass
@@ -91,11 +109,22 @@ def decode_source(data: bytes, display: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _split_front_matter(text: str, display: str) -> tuple[dict, dict[str, int], str]:
-    """Parse YAML front matter; blank its lines so Markdown line numbers stay the file's."""
+# --- front matter ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    key: str
+    line: int
+    value: object
+
+
+def _split_front_matter(text: str, display: str) -> tuple[list[_Entry], str]:
+    """The front matter's entries (with their file lines) and the body, front matter blanked
+    out so Markdown line numbers stay the file's."""
     lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        return {}, {}, text
+    if lines[0].strip() != "---":
+        return [], text
     for end in range(1, len(lines)):
         if lines[end].strip() in ("---", "..."):
             break
@@ -105,74 +134,110 @@ def _split_front_matter(text: str, display: str) -> tuple[dict, dict[str, int], 
     yaml_text = "\n".join(lines[1:end])
     try:
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(yaml_text) if node is not None else {}
+        entries = _entries(node, display)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        raise ContentError(Problem(f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}",
-                                   file=display, line=line)) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ContentError(Problem("front matter must be key: value lines", file=display, line=2))
-    key_lines = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            key_lines[str(key_node.value)] = key_node.start_mark.line + 2
-    body = "\n" * end + "\n" + "\n".join(lines[end + 1 :])
-    return data, key_lines, body
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ContentError(Problem(f"front matter is not valid YAML: {what}", file=display,
+                                   line=mark.line + 2 if mark else 1,
+                                   hint="write one 'key: value' per line")) from None
+    except RecursionError:
+        raise ContentError(Problem("front matter is nested too deeply", file=display, line=2)) from None
+    body = "\n" * (end + 1) + "\n".join(lines[end + 1 :])
+    return entries, body
 
 
-def _check_front_matter(data: dict, key_lines: dict[str, int], display: str) -> tuple[dict, dict]:
-    problems, meta, options = [], {}, {}
-    for key, value in data.items():
-        name = str(key).replace("-", "_")
-        line = key_lines.get(str(key))
+def _entries(node: yaml.Node | None, display: str) -> list[_Entry]:
+    if node is None:  # empty front matter
+        return []
+    if not isinstance(node, yaml.MappingNode):
+        raise ContentError(Problem("front matter must be 'key: value' lines", file=display,
+                                   line=node.start_mark.line + 2))
+    loader = yaml.SafeLoader("")
+    return [_Entry(str(k.value), k.start_mark.line + 2, loader.construct_object(v, deep=True))
+            for k, v in node.value]
+
+
+def _meta_text(entry: _Entry) -> str:
+    if entry.value is None:
+        return ""
+    if isinstance(entry.value, (dict, list, set, tuple)):
+        raise ValueError(f"'{entry.key}' must be text, not a {type(entry.value).__name__}")
+    return str(entry.value)
+
+
+def _check_front_matter(entries: list[_Entry], display: str) -> tuple[dict, dict, dict[str, int]]:
+    """Split entries into meta and build options; every unknown key or bad value is a problem."""
+    problems, meta, options, lines = [], {}, {}, {}
+    known = META_KEYS + OPTION_KEYS
+    for entry in entries:
+        name = entry.key.replace("-", "_")
+
+        def problem(message: str, hint: str | None = None) -> None:
+            problems.append(Problem(message, file=display, line=entry.line, hint=hint))
+
+        if name in lines:
+            problem(f"front-matter key '{entry.key}' is given twice (first on line {lines[name]})")
+            continue
+        lines[name] = entry.line
         if name in META_KEYS:
-            meta[name] = "" if value is None else str(value)
+            try:
+                meta[name] = _meta_text(entry)
+            except ValueError as exc:
+                problem(str(exc))
         elif name in OPTION_KEYS:
-            options[name] = value
+            options[name] = entry.value
         else:
-            known = ", ".join(META_KEYS + OPTION_KEYS)
-            problems.append(Problem(f"unknown front-matter key '{key}'", file=display, line=line,
-                                    hint=f"known keys: {known}"))
-    lang = meta.get("lang", "en")
-    if lang not in LANGUAGES:
-        problems.append(Problem(f"unknown language '{lang}'", file=display, line=key_lines.get("lang"),
-                                hint=f"use one of: {', '.join(LANGUAGES)}"))
+            close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
+            problem(f"unknown front-matter key '{entry.key}'", hint)
+    if "lang" in meta:
+        lang = meta["lang"].strip().lower()
+        if lang in LANGUAGES:
+            meta["lang"] = lang
+        else:
+            problems.append(Problem(f"unknown language '{meta['lang']}'", file=display, line=lines["lang"],
+                                    hint=f"use one of: {', '.join(LANGUAGES)}"))
     if problems:
         raise ContentError(problems)
-    return meta, options
+    return meta, options, {k: lines[k] for k in options}
 
 
-def _heading_text(inline: Token) -> tuple[str, list[Token], str | None, tuple[str, ...], str | None]:
-    """Question text and tokens with a trailing `{#id .tag}` block taken off."""
+# --- cards ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Heading:
+    text: str
+    tokens: list[Token]
+    card_id: str | None
+    tags: tuple[str, ...]
+    error: str | None
+
+
+def _heading(inline: Token) -> _Heading:
+    """Question text and tokens with a trailing `{#id .tag}` block taken off.
+
+    A trailing `{…}` counts as attributes only when it starts with # or . — so a question
+    ending in a set like `{1, 2}` stays text.
+    """
     children = list(inline.children or [])
     card_id, tags, error = None, (), None
     if children and children[-1].type == "text":
         m = _ATTRS_RE.search(children[-1].content)
-        if m:
+        words = m.group(1).split() if m else []
+        if words and words[0][0] in "#.":
             last = children[-1]
             stripped = Token("text", "", 0, content=last.content[: m.start()].rstrip())
             children = children[:-1] + ([stripped] if stripped.content else [])
-            words = m.group(1).split()
             ids = [w[1:] for w in words if w.startswith("#")]
             tags = tuple(w[1:] for w in words if w.startswith(".") and len(w) > 1)
-            bad = [w for w in words if not (w.startswith("#") or w.startswith("."))]
+            bad = [w for w in words if not (w.startswith("#") or w.startswith(".")) or len(w) == 1]
             if bad or len(ids) > 1 or any(not _ID_RE.match(i) for i in ids):
-                error = f"cannot read the attribute block {{{m.group(1)}}}: write {{#card-id .tag1 .tag2}}"
-            card_id = ids[0] if ids else None
+                error = f"cannot read the attribute block {{{m.group(1)}}}"
+            card_id = ids[0] if len(ids) == 1 and _ID_RE.match(ids[0]) else None
     text = "".join(c.content if c.type != "softbreak" else " " for c in children).strip()
-    return text, children, card_id, tags, error
-
-
-def _is_separator(tokens: list[Token], i: int) -> bool:
-    return (
-        tokens[i].type == "paragraph_open"
-        and i + 1 < len(tokens)
-        and tokens[i + 1].type == "inline"
-        and tokens[i + 1].content.strip() == SEPARATOR
-    )
+    return _Heading(text, children, card_id, tags, error)
 
 
 def _blocks(tokens: list[Token]) -> list[list[Token]]:
@@ -189,91 +254,199 @@ def _blocks(tokens: list[Token]) -> list[list[Token]]:
     return blocks
 
 
+def _line(block: list[Token]) -> int | None:
+    return block[0].map[0] + 1 if block[0].map else None
+
+
+def _is_structure(block: list[Token]) -> bool:
+    """`# …` and `## …` written with hashes structure the deck; `Text` over `===`/`---` does not."""
+    first = block[0]
+    return first.type == "heading_open" and first.tag in ("h1", "h2") and first.markup.startswith("#")
+
+
+_LEVEL = {"#": "section", "##": "card"}
+
+
+def _unspaced_heading(block: list[Token]) -> tuple[str, int]:
+    """The `#`/`##` of a paragraph line written like a heading but without the space, and the
+    line's offset in the paragraph ("", 0 when there is none)."""
+    if block[0].type == "paragraph_open":
+        for offset, text in enumerate(block[1].content.split("\n")):
+            m = _NO_SPACE_HEADING_RE.match(text)
+            if m:
+                return m.group(1), offset
+    return "", 0
+
+
+@dataclass
+class _Draft:
+    """A card while its blocks are being collected."""
+
+    number: int
+    heading: _Heading
+    line: int
+    section: str
+    front: list[Token] = field(default_factory=list)
+    back: list[Token] = field(default_factory=list)
+    separator_line: int | None = None
+
+
+class _DeckReader:
+    """Walks the top-level blocks once, collecting cards, problems and warnings."""
+
+    def __init__(self, display: str):
+        self.display = display
+        self.drafts: list[_Draft] = []
+        self.sections: list[str] = []
+        self.section_lines: dict[int, int] = {}  # section index → line, to spot empty sections
+        self.section: str | None = None
+        self.card: _Draft | None = None
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def _at(self, message: str, line: int | None, draft: _Draft | None = None, *, hint: str | None = None,
+            warn: bool = False) -> None:
+        p = Problem(message, file=self.display, line=line, card_number=draft.number if draft else None,
+                    question=draft.heading.text if draft else None, hint=hint)
+        (self.warnings if warn else self.problems).append(p)
+
+    def add(self, block: list[Token]) -> None:
+        first, line = block[0], _line(block)
+        if _is_structure(block):
+            heading = _heading(block[1])
+            if first.tag == "h1":
+                self._section(heading.text, line)
+            else:
+                self._card(heading, line)
+            return
+        if self.card is None:
+            self._orphan(block, line)
+            return
+        card = self.card
+        if first.type == SEPARATOR_TOKEN:
+            self._separator(card, line)
+            return
+        nested = next((t for t in block if t.type == SEPARATOR_TOKEN), None)
+        if nested is not None:
+            self._at("the '?' line is inside a list or quote, so it cannot separate front from back",
+                     nested.map[0] + 1 if nested.map else line, card,
+                     hint="write '?' at the very start of its own line")
+        if first.type == "heading_open" and first.tag in ("h1", "h2"):
+            self._at(f"text followed by a line of {first.markup * 3} is a Markdown heading, not a "
+                     "new card; it is printed as a subheading", line, card,
+                     hint="leave an empty line before --- for a rule; start cards with '## '", warn=True)
+        hashes, offset = _unspaced_heading(block)
+        if hashes:
+            self._at(f"'{hashes}' without a space after it is not a heading; this line stays in the answer",
+                     line + offset if line else None, card,
+                     hint=f"write '{hashes} ' with a space for a new {_LEVEL[hashes]}", warn=True)
+        card.back.extend(block)
+
+    def _section(self, title: str, line: int | None) -> None:
+        self.section, self.card = title, None
+        self.sections.append(title)
+        self.section_lines[len(self.sections) - 1] = line or 0
+
+    def _card(self, heading: _Heading, line: int | None) -> None:
+        if self.section is None:  # cards before any `# section` belong to an unnamed one
+            self.section = ""
+            self.sections.append("")
+        draft = _Draft(len(self.drafts) + 1, heading, line or 0, self.section)
+        self.drafts.append(draft)
+        self.card = draft
+        self.section_lines.pop(len(self.sections) - 1, None)
+        if heading.error:
+            self._at(heading.error, line, draft, hint=ATTRS_HINT)
+        if not heading.text:
+            self._at("card has an empty question", line, draft, hint="write the question after '## '")
+
+    def _orphan(self, block: list[Token], line: int | None) -> None:
+        first = block[0]
+        if first.type == SEPARATOR_TOKEN:
+            what = "a '?' separator line"
+        elif first.type == "heading_open" and first.markup.startswith("#"):
+            what = "a heading of level 3 or deeper"
+        else:
+            what = "text"
+        where = f"under section '{self.section}' " if self.section else ""
+        hashes, _ = _unspaced_heading(block)
+        hint = f"write '{hashes} ' with a space" if hashes else "start every card with a '## question' line"
+        self._at(f"{what} {where}before the first question (## …) — it belongs to no card", line, hint=hint)
+
+    def _separator(self, card: _Draft, line: int | None) -> None:
+        if card.separator_line is not None:
+            self._at(f"more than one '?' separator line in a card (the first is on line {card.separator_line})",
+                     line, card, hint="a card has one front and one back")
+            return
+        card.separator_line = line
+        card.front, card.back = card.back, []
+        if not card.front:
+            self._at("'?' right under the question does nothing (the heading is the front)", line, card,
+                     warn=True)
+
+    def finish(self) -> list[Card]:
+        for index, line in self.section_lines.items():
+            self.warnings.append(Problem(f"section '{self.sections[index]}' has no cards", file=self.display,
+                                         line=line or None))
+        for draft in self.drafts:
+            if not draft.back:
+                where = "after the '?' line" if draft.separator_line else "under the question"
+                self._at("card has no answer", draft.line, draft, hint=f"write the answer {where}")
+        self._duplicate_questions()
+        ids = self._assign_ids()
+        if not self.drafts:
+            self.problems.append(Problem("the deck has no cards", file=self.display, line=1,
+                                         hint="a card is a '## question' line followed by its answer"))
+        return [
+            Card(d.number, ids[i], d.heading.text, d.heading.tokens, d.front, d.back, d.section, d.heading.tags,
+                 self.display, d.line)
+            for i, d in enumerate(self.drafts)
+        ]
+
+    def _duplicate_questions(self) -> None:
+        seen: dict[str, int] = {}
+        for draft in self.drafts:
+            key = " ".join(draft.heading.text.lower().split())
+            if key and key in seen:
+                self._at(f"same question as the card on line {seen[key]}", draft.line, draft, warn=True,
+                         hint="merge the cards or make the questions differ")
+            seen.setdefault(key, draft.line)
+
+    def _assign_ids(self) -> list[str]:
+        """Explicit ids first (a duplicate is an error), then slugs that avoid every taken id."""
+        taken: dict[str, int] = {}
+        for draft in self.drafts:
+            cid = draft.heading.card_id
+            if cid is None:
+                continue
+            if cid in taken:
+                self._at(f"duplicate card id '{cid}' (first used on line {taken[cid]})", draft.line, draft,
+                         hint="every {#id} must be unique in the deck")
+            taken.setdefault(cid, draft.line)
+        ids = []
+        for draft in self.drafts:
+            cid = draft.heading.card_id
+            if cid is None:
+                base = cid = slugify(draft.heading.text)
+                suffix = 2
+                while cid in taken:
+                    cid, suffix = f"{base}-{suffix}", suffix + 1
+                taken[cid] = draft.line
+            ids.append(cid)
+        return ids
+
+
 def parse_deck_text(text: str, path: Path, display: str | None = None) -> Deck:
     display = display or str(path)
-    data, key_lines, body = _split_front_matter(text, display)
-    meta, options = _check_front_matter(data, key_lines, display)
-    tokens = parser().parse(body)
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-    cards: list[Card] = []
-    sections: list[str] = []
-    section = None
-    card = None
-    in_back = True
-    seen_ids: dict[str, int] = {}
-    seen_questions: dict[str, int] = {}
-
-    for block in _blocks(tokens):
-        first = block[0]
-        line = first.map[0] + 1 if first.map else None
-        if first.type == "heading_open" and first.tag in ("h1", "h2"):
-            text_, children, card_id, tags, error = _heading_text(block[1])
-            if first.tag == "h1":
-                section, card = text_, None
-                sections.append(text_)
-                continue
-            if error:
-                problems.append(Problem(error, file=display, line=line, question=text_))
-            if not text_:
-                problems.append(Problem("card has an empty question", file=display, line=line))
-            number = len(cards) + 1
-            explicit = card_id is not None
-            card_id = card_id or slugify(text_)
-            if card_id in seen_ids:
-                if explicit:
-                    problems.append(Problem(f"duplicate card id '{card_id}' (first used on line {seen_ids[card_id]})",
-                                            file=display, line=line, card_number=number, question=text_))
-                else:
-                    suffix = 2
-                    while f"{card_id}-{suffix}" in seen_ids:
-                        suffix += 1
-                    card_id = f"{card_id}-{suffix}"
-            seen_ids[card_id] = line
-            if text_ in seen_questions:
-                warnings.append(Problem(f"same question as the card on line {seen_questions[text_]}",
-                                        file=display, line=line, card_number=number, question=text_))
-            seen_questions.setdefault(text_, line)
-            card = Card(number, card_id, text_, children, [], [], section or "", tags, display, line)
-            if section is None:
-                section = ""
-                sections.append("")
-            cards.append(card)
-            in_back = True
-            continue
-        if card is None:
-            if first.type == "heading_open":
-                what = "a heading of level 3 or deeper"
-            else:
-                what = "text"
-            problems.append(Problem(f"{what} before the first question (## …)", file=display, line=line,
-                                    hint="start every card with a '## question' line"))
-            continue
-        if _is_separator(block, 0):
-            if card.front_tokens or not in_back:
-                problems.append(Problem("more than one '?' separator line in a card", file=display, line=line,
-                                        card_number=card.number, question=card.question))
-            else:
-                card.front_tokens, card.back_tokens = card.back_tokens, []
-                in_back = False
-                if not card.front_tokens:
-                    warnings.append(Problem("'?' right under the question does nothing (the heading is the front)",
-                                            file=display, line=line, card_number=card.number,
-                                            question=card.question))
-            continue
-        card.back_tokens.extend(block)
-
-    for c in cards:
-        if not c.back_tokens:
-            problems.append(Problem("card has no answer", file=display, line=c.line, card_number=c.number,
-                                    question=c.question, hint="write the answer under the question"))
-    if not cards and not problems:
-        problems.append(Problem("the deck has no cards", file=display, line=None,
-                                hint="a card is a '## question' line followed by its answer"))
-    if problems:
-        raise ContentError(problems)
-    return Deck(path, display, meta, options, {k: key_lines.get(k) for k in options}, cards,
-                [s for s in sections], text, warnings)
+    entries, body = _split_front_matter(text, display)
+    meta, options, option_lines = _check_front_matter(entries, display)
+    reader = _DeckReader(display)
+    for block in _blocks(parser().parse(body)):
+        reader.add(block)
+    cards = reader.finish()
+    if reader.problems:
+        raise ContentError(sorted(reader.problems, key=lambda p: p.line or 0))
+    return Deck(path, display, meta, options, option_lines, cards, reader.sections, text, reader.warnings)
 
 
 def display_name(path: Path) -> str:
@@ -291,4 +464,6 @@ def read_deck(path: Path) -> Deck:
         raise ContentError(Problem("deck file not found", file=display)) from None
     except IsADirectoryError:
         raise ContentError(Problem("is a folder, not a deck file", file=display)) from None
+    except OSError as exc:
+        raise ContentError(Problem(f"cannot read the deck: {exc.strerror or exc}", file=display)) from None
     return parse_deck_text(decode_source(data, display), path, display)

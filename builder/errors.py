@@ -48,11 +48,26 @@ class FiszkiError(Exception):
 
 
 class ContentError(FiszkiError):
-    """The deck (or options) is wrong; carries every problem found, not just the first."""
+    """The deck (or options) is wrong; carries every problem found, not just the first.
 
-    def __init__(self, problems: list[Problem] | Problem):
+    `warnings` ride along so the user still sees them; `written` lists the PDFs that were
+    written anyway (--keep-going, with error boxes in place of the broken cards).
+    """
+
+    def __init__(self, problems: list[Problem] | Problem, *, warnings: list[Problem] | None = None,
+                 written: list[str] | None = None):
         self.problems = problems if isinstance(problems, list) else [problems]
+        self.warnings = list(warnings or [])
+        self.written = list(written or [])
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def summary(self) -> str:
+        """The closing line: how many problems, and what happened to the output folder."""
+        n = len(self.problems)
+        counted = f"{n} problem{'s' if n != 1 else ''}"
+        if self.written:
+            return f"{counted}; wrote {', '.join(self.written)} with error boxes in place of the broken cards"
+        return f"{counted}; nothing in the output folder was changed"
 
 
 class UsageError(FiszkiError):

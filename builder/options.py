@@ -109,7 +109,7 @@ def resolve(deck: Deck | None, cli: dict[str, object]) -> Options:
             try:
                 values[name] = _coerce(name, value)
                 _derive(replace(Options(), **values))
-            except (ValueError, TypeError) as exc:
+            except (ValueError, TypeError, OverflowError) as exc:  # OverflowError: .inf
                 values.pop(name, None)
                 problems.append(Problem(f"front matter '{name}': {exc}", file=deck.display_path,
                                         line=deck.option_lines.get(name)))
@@ -120,7 +120,7 @@ def resolve(deck: Deck | None, cli: dict[str, object]) -> Options:
             continue
         try:
             values[name] = _coerce(name, value)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:
             raise UsageError(f"--{name.replace('_', '-')}: {exc}") from None
     try:
         return _derive(replace(Options(), **values))

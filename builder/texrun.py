@@ -85,6 +85,8 @@ def tex_environment() -> dict[str, str]:
 
 _ERROR_RE = re.compile(r"^(?:\./)?[^\s:]*\.tex:(\d+): (.*)$")
 _BANG_RE = re.compile(r"^! (.*)$")
+# pdfTeX's own fatal errors (e.g. a broken image) carry no .tex line, only the file they read.
+_PDFTEX_RE = re.compile(r"^!pdfTeX error: \S+ \(file (?:\./)?([^)]+)\): (.*)$")
 _MISSING_FILE_RE = re.compile(r"File `([^']+)' not found")
 MARKER_RE = re.compile(r"%% fiszki-source: (.*)$")
 
@@ -94,6 +96,10 @@ def parse_log(log: str) -> TexError:
     lines = log.splitlines()
     message, line_no, context = "unknown TeX error (see the .log file)", None, ""
     for i, line in enumerate(lines):
+        pdftex = _PDFTEX_RE.match(line)
+        if pdftex:
+            message = f"cannot read {pdftex.group(1)}: {pdftex.group(2)}"
+            break
         m = _ERROR_RE.match(line) or _BANG_RE.match(line)
         if not m:
             continue
@@ -126,6 +132,15 @@ def marker_before(tex: str, line_no: int | None) -> str | None:
         if m:
             found = m.group(1).strip()
     return found
+
+
+def line_using_file(tex: str, message: str) -> int | None:
+    """The first .tex line naming a file the error message names (errors without a line)."""
+    for name in re.findall(r"[\w.-]+\.(?:png|jpe?g|pdf)\b", message):
+        for number, line in enumerate(tex.splitlines(), 1):
+            if name in line:
+                return number
+    return None
 
 
 def _needs_rerun(log: str) -> bool:
@@ -179,7 +194,7 @@ def run_pdflatex(
             log = log_path.read_bytes().decode("utf-8", errors="replace") if log_path.exists() else ""
             if proc.returncode != 0:
                 err = parse_log(log)
-                err.source_marker = marker_before(tex, err.tex_line)
+                err.source_marker = marker_before(tex, err.tex_line or line_using_file(tex, err.message))
                 raise err
             if not _needs_rerun(log):
                 break

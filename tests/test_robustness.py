@@ -1,0 +1,437 @@
+"""Bad input, clear errors, sandboxed TeX, nothing lost (issue 6).
+
+Every deck in tests/bad_decks/ is built once through the real command line (all of them at the
+same time, in a module fixture); each either builds or fails with the expected one-line messages,
+and none ever shows a Python traceback or a raw TeX log.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import threading
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from builder.build import _remember, atomic_write
+from builder.check import check_pdf
+from builder.texrun import ToolchainError, run_pdflatex, tex_environment
+from tests.conftest import ROOT, SMALL_DECK, Run, run_fiszki
+
+CORPUS = ROOT / "tests" / "bad_decks"
+SHOWN = "tests/bad_decks"  # how the CLI names corpus decks when run from the repository root
+
+
+@dataclass(frozen=True)
+class Case:
+    deck: str
+    code: int
+    # Regular expressions, each matched against one stderr line after "error: NAME" or
+    # "warning: NAME" (so each starts with the ":LINE: card #N …" part of the message).
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return " ".join((self.deck, *self.args))
+
+
+CASES = [
+    # --- builds: any text is safe --------------------------------------------------------------
+    Case("latex_specials.md", 0),
+    Case("input_in_text.md", 0),
+    Case("html.md", 0),
+    Case("emoji.md", 0, warnings=(r':7: card #1 "Co znaczy 🤖\?": .*U\+1F916',
+                                  r':10: card #1 "Co znaczy 🤖\?": .*U\+795E')),
+    Case("control_chars.md", 0, warnings=(r':4: card #1 "Invisible bytes": .*U\+FFFD',)),
+    Case("crlf.md", 0, warnings=(r':10: card #2 "Line endings\?": same question as the card on line 7',)),
+    Case("bom.md", 0),
+    Case("duplicate_questions.md", 0,
+         warnings=(r':6: card #2 "What is a neuron\?": same question as the card on line 3',)),
+    Case("deep_nesting.md", 0, warnings=(r':\d+: card #1 "Deep lists and quotes": .*nested',)),
+    Case("long_answer.md", 0, args=("--overflow", "split")),
+    # --- fails before TeX: structure ----------------------------------------------------------
+    Case("empty_file.md", 1, errors=(r":1: the deck has no cards",)),
+    Case("empty_deck.md", 1, errors=(r":1: the deck has no cards",
+                                     r":7: text under section 'A section with no cards' before the first question")),
+    Case("empty_card.md", 1, errors=(r':3: card #1 "This card has no answer": card has no answer',)),
+    Case("answer_before_question.md", 1, errors=(r":3: text under section 'Section' before the first question",)),
+    Case("duplicate_ids.md", 1, errors=(r":6: card #2 \"Second\": duplicate card id 'same' \(first used on line 3\)",)),
+    Case("bad_attributes.md", 1, errors=(r':6: card #2 "Bad one": cannot read the attribute block \{#two words\}',)),
+    Case("unknown_key.md", 1, errors=(r":3: unknown front-matter key 'colour'",)),
+    Case("bad_language.md", 1, errors=(r":3: unknown language 'de' \(hint: use one of: pl, en\)",)),
+    Case("bad_paper_card.md", 1, errors=(r":3: front matter 'paper': unknown paper 'b99'",
+                                         r":4: front matter 'card': unknown card 'huge'")),
+    Case("bad_yaml.md", 1, errors=(r":3: front matter is not valid YAML",)),
+    Case("unclosed_front_matter.md", 1, errors=(r":1: front matter starts with --- but never ends",)),
+    Case("invalid_utf8.md", 1, errors=(r":6:4: the file is not valid UTF-8 \(byte 0xE9\)",)),
+    # --- fails before TeX: math and images ----------------------------------------------------
+    Case("unbalanced_math.md", 1, errors=(
+        r':4: card #1 "Missing close brace": math: ', r':7: card #2 "Extra close brace": math: ',
+        r':10: card #3 "Left without right": math: ', r':13: card #4 "Double superscript": math: ',
+        r':17(:\d+)?: card #5 "Environment not closed": math: ')),
+    Case("hostile_math.md", 1, errors=(
+        r':4: card #1 "Definitions": math: \\def is not allowed',
+        r':7: card #2 "Catcodes and internals": math: \\catcode is not allowed',
+        r':10: card #3 "Files and shell": math: \\openin is not allowed',
+        r':10: card #3 "Files and shell": math: \\(immediate|write18) is not allowed',
+        r':13: card #4 "Escapes": math: ',
+        r':16: card #5 "Document structure": math: ')),
+    Case("input_in_math.md", 1, errors=(r':4: card #1 "Inline": math: \\input is not allowed in math: it reads files',
+                                        r':9:1: card #2 "Display": math: \\input is not allowed')),
+    Case("missing_image.md", 1, errors=(r":4: card #1 \"Missing image\": image 'diagrams/nope.png' not found",)),
+    Case("escaping_image.md", 1, errors=(
+        r":4: card #1 \"Escaping images\": image '\.\./\.\./etc/passwd\.png' lies outside the deck's folder",
+        r":6: card #1 \"Escaping images\": image '/etc/passwd\.png' lies outside the deck's folder",
+        r":8: card #1 \"Escaping images\": image 'https://example\.com/x\.png' is not a local file")),
+    Case("fake_image.md", 1, errors=(r":4: card #1 \"Not an image\": image 'not_an_image\.png' is not a valid PNG",)),
+    # --- fails in TeX or after: traced back to the card ---------------------------------------
+    Case("broken_image.md", 1, errors=(
+        r":6: card #2 \"A broken image\": TeX cannot typeset this: cannot read 'truncated\.png'",)),
+    Case("long_answer.md", 1, errors=(
+        r':3: card #1 "What does a 5,000-character answer do\?": .*does not fit the card',)),
+    Case("keep_going.md", 1, args=("--keep-going",), errors=(
+        r':11: card #2 "Bad math": math: ',
+        r":13: card #3 \"A damaged image\": TeX cannot typeset this: cannot read 'truncated\.png'",
+        r":17: card #4 \"A missing image\": image 'gone\.png' not found",
+        r':19: card #5 "A far too long answer": .*does not fit the card')),
+]
+
+
+@dataclass
+class Built:
+    case: Case
+    run: Run
+    out: Path
+
+    @property
+    def pdfs(self) -> list[Path]:
+        return sorted(self.out.glob("*.pdf")) if self.out.exists() else []
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> dict[str, Built]:
+    """Every case built once, all at the same time (most fail in Python before TeX starts)."""
+    base = tmp_path_factory.mktemp("corpus")
+
+    def build(index: int, case: Case) -> Built:
+        out = base / f"{index:02d}-{Path(case.deck).stem}"
+        run = run_fiszki("build", f"{SHOWN}/{case.deck}", "--out", str(out), "--no-cache", *case.args, cwd=ROOT)
+        return Built(case, run, out)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        built = list(pool.map(build, range(len(CASES)), CASES))
+    return {b.case.key: b for b in built}
+
+
+def test_every_corpus_deck_has_a_case():
+    assert {p.name for p in CORPUS.glob("*.md")} == {c.deck for c in CASES}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.key)
+def test_corpus_deck_builds_or_fails_with_its_messages(corpus, case):
+    built = corpus[case.key]
+    stderr = built.run.stderr
+    assert built.run.code == case.code, stderr
+    assert "Traceback" not in stderr and "error: internal error" not in stderr, stderr
+    lines = stderr.splitlines()
+    # One line per message, nothing else: no raw TeX log, no Python.
+    assert all(line.startswith(("error: ", "warning: ", "fiszki: ")) for line in lines), stderr
+    name = f"{SHOWN}/{case.deck}"
+    for kind, patterns in (("error", case.errors), ("warning", case.warnings)):
+        for pattern in patterns:
+            assert any(re.match(rf"{kind}: {re.escape(name)}{pattern}", line) for line in lines), (pattern, stderr)
+    problems = [line for line in lines if line.startswith("error: ")][:-1]  # the last one counts them
+    for line in problems:  # every problem names the deck file and the line
+        assert re.match(rf"error: {re.escape(name)}:\d+(:\d+)?: ", line), line
+    if case.code == 0 or "--keep-going" in case.args:
+        assert [p.name for p in built.pdfs] == ["cheatsheet.pdf", "flashcards.pdf"]
+        for pdf in built.pdfs:
+            assert check_pdf(pdf.read_bytes(), source=str(pdf)).ok, pdf
+        if case.code:
+            assert lines[-1] == f"error: {len(problems)} problems; wrote {built.out}/flashcards.pdf, " \
+                                f"{built.out}/cheatsheet.pdf with error boxes in place of the broken cards"
+    else:
+        assert not built.out.exists() or not any(built.out.iterdir()), "a failed build wrote output"
+        assert lines[-1] == f"error: {len(problems)} problem{'s' if len(problems) != 1 else ''}; " \
+                            "nothing in the output folder was changed"
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def pdf_streams(data: bytes) -> bytes:
+    """Every stream of a PDF, decompressed: what any reader could get out of the file."""
+    reader = PdfReader(io.BytesIO(data))
+    chunks = []
+    for num in range(1, int(reader.trailer["/Size"])):
+        obj = reader.get_object(num)
+        if hasattr(obj, "get_data"):
+            chunks.append(obj.get_data())
+    return b"\n".join(chunks)
+
+
+def passwd_line() -> str:
+    """A distinctive piece of /etc/passwd: its first entry up to the group id."""
+    first = Path("/etc/passwd").read_text().splitlines()[0]
+    return ":".join(first.split(":")[:4])  # e.g. "root:x:0:0"
+
+
+def leaks(folder: Path, needle: str) -> list[str]:
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix == ".pdf":
+            if needle in pdf_text(path) or needle.encode() in pdf_streams(path.read_bytes()):
+                found.append(str(path))
+        elif path.is_file() and needle in path.read_bytes().decode("utf-8", errors="replace"):
+            found.append(str(path))
+    return found
+
+
+def test_no_content_of_etc_passwd_reaches_any_output(corpus):
+    needle = passwd_line()
+    hostile = [b for b in corpus.values() if "passwd" in (CORPUS / b.case.deck).read_text(errors="replace")]
+    assert len(hostile) >= 4 and any(b.out.exists() for b in hostile)
+    for built in corpus.values():
+        assert needle not in built.run.stderr + built.run.stdout
+        if built.out.exists():
+            assert leaks(built.out, needle) == [], built.case.key
+
+
+def test_hostile_text_prints_as_typed(corpus):
+    text = " ".join(pdf_text(corpus["input_in_text.md"].out / "cheatsheet.pdf").split())
+    for typed in ("\\input{/etc/passwd}", "\\immediate\\write18{touch /tmp/fiszki-pwned}", "\\end{document}",
+                  "\\csname input\\endcsname{/etc/passwd}", "^^5cinput{/etc/passwd}"):
+        assert typed in text, typed
+    assert not Path("/tmp/fiszki-pwned").exists()
+
+
+def test_latex_specials_print_as_typed(corpus):
+    built = corpus["latex_specials.md"]
+    text = " ".join(pdf_text(built.out / "cheatsheet.pdf").split())  # line breaks fall anywhere
+    for typed in ("What do # $ % & _ { } ~ ^ \\ do?", "All of them print as themselves: # $ % & _ { } ~ ^ \\",
+                  "\\end{fzcode} \\end{document}", "}}}} {{{{ $$$$ %%%% &&&& ####", "100% & #1"):
+        assert typed in text, typed
+    meta = PdfReader(built.out / "flashcards.pdf").metadata
+    assert meta.title == "Specials # $ % & _ { } ~ ^ \\ in the title"
+
+
+def test_bom_deck_keeps_its_front_matter(corpus):
+    assert PdfReader(corpus["bom.md"].out / "flashcards.pdf").metadata.title == "BOM deck title"
+
+
+def test_keep_going_puts_visible_error_boxes_in_place_of_broken_cards(corpus):
+    built = corpus["keep_going.md --keep-going"]
+    def squeezed(text: str) -> str:  # justified text in a narrow box extracts with odd spacing
+        return "".join(text.split())
+
+    fronts = squeezed(PdfReader(built.out / "flashcards.pdf").pages[0].extract_text())
+    for number in (2, 3, 4, 5):
+        assert f"card#{number}cannotbebuilt" in fronts, fronts
+    assert "Afinecard" in fronts and "Anotherfinecard" in fronts
+    sheet = squeezed(pdf_text(built.out / "cheatsheet.pdf"))
+    assert "card#3cannotbebuilt" in sheet and "Alsofine." in sheet
+    cache = built.out / ".fiszki-cache.json"
+    assert not cache.exists()  # PDFs with error boxes are never taken for up to date
+
+
+# --- the TeX sandbox: the second wall, behind math validation and escaping ----------------------
+
+OPENIN = r"""\documentclass{article}\begin{document}
+\newread\r \openin\r=/etc/passwd \ifeof\r CLOSED\else \read\r to\x OPEN:\x\fi
+\end{document}"""
+
+
+def test_tex_cannot_open_etc_passwd_even_when_asked_directly(tmp_path: Path):
+    needle = passwd_line()
+    result = run_pdflatex(OPENIN, jobname="openin")
+    (tmp_path / "sandboxed").mkdir()
+    (tmp_path / "sandboxed" / "openin.pdf").write_bytes(result.pdf)
+    (tmp_path / "sandboxed" / "openin.log").write_text(result.log)
+    assert "CLOSED" in pdf_text(tmp_path / "sandboxed" / "openin.pdf")
+    assert leaks(tmp_path / "sandboxed", needle) == []
+    # Control: the same document run by plain pdflatex does read the file, and `leaks` sees it.
+    # This is what the sandbox (openin_any=p) prevents.
+    (tmp_path / "open").mkdir()
+    (tmp_path / "open" / "openin.tex").write_text(OPENIN)
+    env = {**tex_environment(), "openin_any": "a"}
+    subprocess.run([shutil.which("pdflatex"), "-interaction=nonstopmode", "openin.tex"], cwd=tmp_path / "open",
+                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=True)
+    assert "OPEN:" in pdf_text(tmp_path / "open" / "openin.pdf")
+    assert leaks(tmp_path / "open", needle)
+
+
+def test_missing_tex_package_names_what_to_install():
+    with pytest.raises(ToolchainError) as info:
+        run_pdflatex("\\documentclass{article}\\usepackage{fiszkinosuchpackage}\\begin{document}x\\end{document}")
+    assert "fiszkinosuchpackage.sty" in str(info.value) and "install the Debian package" in str(info.value)
+
+
+def test_without_pdflatex_content_errors_come_first_then_exit_3(tmp_path: Path):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    good = tmp_path / "good.md"
+    good.write_text(SMALL_DECK, encoding="utf-8")
+    result = run_fiszki("build", str(good), "--out", str(tmp_path / "o"), env={"PATH": str(empty)})
+    assert result.code == 3 and "Traceback" not in result.stderr
+    assert "pdflatex not found" in result.stderr and "texlive-latex-base" in result.stderr
+    bad = run_fiszki("build", f"{SHOWN}/unbalanced_math.md", "--out", str(tmp_path / "o"), env={"PATH": str(empty)})
+    assert bad.code == 1 and "math:" in bad.stderr
+    assert not (tmp_path / "o").exists()
+
+
+# --- nothing lost -------------------------------------------------------------------------------
+
+
+def tiny_png() -> bytes:
+    """A real 2×2 grey PNG, written by hand (no imaging library needed)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\x80\x80" for _ in range(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+PROJECT_DECK = SMALL_DECK + "\n## Obrazek {#image}\n![kwadrat](img/square.png)\n"
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every file below `folder`: size, mtime (ns) and content."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns, p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A course-like folder (content/deck.md with an image) built once with the default out/."""
+    root = tmp_path_factory.mktemp("project")
+    content = root / "content"
+    (content / "img").mkdir(parents=True)
+    (content / "deck.md").write_text(PROJECT_DECK, encoding="utf-8")
+    (content / "img" / "square.png").write_bytes(tiny_png())
+    before = snapshot(content)
+    listing = sorted(os.listdir(content))
+    result = run_fiszki("build", "content/deck.md", cwd=root)
+    assert result.code == 0, result.stderr
+    assert snapshot(content) == before and sorted(os.listdir(content)) == listing
+    return root
+
+
+def test_builder_never_writes_into_the_deck_folder(project: Path, tmp_path: Path):
+    # The fixture already compared content/ before and after a good build; now a failing one.
+    root = tmp_path / "p"
+    shutil.copytree(project, root)
+    content = root / "content"
+    text = PROJECT_DECK + "\n## Zły\n$\\frac{a$\n"
+    (content / "deck.md").write_text(text, encoding="utf-8")
+    before = snapshot(content)
+    result = run_fiszki("build", "content/deck.md", cwd=root)
+    line = text.split("\n").index("## Zły") + 2  # the formula under the heading
+    assert result.code == 1 and f'content/deck.md:{line}: card #5 "Zły": math:' in result.stderr, result.stderr
+    assert snapshot(content) == before
+    assert sorted(p.name for p in (root / "out").glob("*.pdf")) == ["cheatsheet.pdf", "flashcards.pdf"]
+
+
+def test_image_symlink_out_of_the_deck_folder_is_refused(tmp_path: Path):
+    (tmp_path / "leak.png").symlink_to("/etc/passwd")
+    (tmp_path / "deck.md").write_text("# S\n\n## Q\n![x](leak.png)\n", encoding="utf-8")
+    result = run_fiszki("build", str(tmp_path / "deck.md"), "--out", str(tmp_path / "out"))
+    assert result.code == 1 and "image 'leak.png' lies outside the deck's folder" in result.stderr
+
+
+@pytest.mark.parametrize("breakage, message", [
+    ("\n## Zły\n$\\frac{a$\n", "math:"),  # fails before TeX
+    ("\n## Zły obrazek\n![x](img/damaged.png)\n", "TeX cannot typeset this"),  # fails inside TeX
+])
+def test_failed_build_leaves_previous_output_byte_identical(project: Path, tmp_path: Path, breakage, message):
+    root = tmp_path / "p"
+    shutil.copytree(project, root)
+    (root / "content" / "img" / "damaged.png").write_bytes(tiny_png()[:40])
+    out = root / "out"
+    before = snapshot(out)
+    assert {"flashcards.pdf", "cheatsheet.pdf", "flashcards.log", ".fiszki-cache.json"} <= set(before)
+    (root / "content" / "deck.md").write_text(PROJECT_DECK + breakage, encoding="utf-8")
+    result = run_fiszki("build", "content/deck.md", cwd=root)
+    assert result.code == 1 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert "nothing in the output folder was changed" in result.stderr
+    assert snapshot(out) == before  # same files, same bytes, same mtimes; no temporary leftovers
+
+
+def test_two_builds_started_at_once_both_succeed(project: Path, tmp_path: Path):
+    root = tmp_path / "p"
+    shutil.copytree(project, root)
+    shutil.rmtree(root / "out")
+    import sys
+
+    cmd = [sys.executable, "-m", "builder", "build", "content/deck.md", "--no-cache"]
+    procs = [subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    assert [code for code, _ in results] == [0, 0], results
+    out = root / "out"
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".fiszki-cache.json", "cheatsheet.log", "cheatsheet.pdf", "flashcards.log", "flashcards.pdf"]
+    for pdf in ("flashcards.pdf", "cheatsheet.pdf"):
+        assert check_pdf((out / pdf).read_bytes(), source=pdf).ok
+        assert (out / pdf).read_bytes() == (project / "out" / pdf).read_bytes()  # and the right content
+    json.loads((out / ".fiszki-cache.json").read_text())
+    again = run_fiszki("build", "content/deck.md", cwd=root)
+    assert again.code == 0 and "unchanged" in again.stderr
+
+
+def test_concurrent_cache_and_output_writes_never_corrupt(tmp_path: Path):
+    """Many writers at once: every read sees a whole old or a whole new file, never a mix."""
+    from builder.build import Output
+
+    target = tmp_path / "out" / "flashcards.pdf"
+    versions = [bytes([n]) * 200_000 for n in range(8)]
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def write(n: int) -> None:
+        for i in range(30):
+            atomic_write(target, versions[n])
+            out = Output("flashcards", tmp_path / "out" / f"deck{n}-flashcards.pdf", versions[n], "", "")
+            _remember(tmp_path / "out", [out], f"fingerprint-{n}-{i}")
+
+    def read() -> None:
+        while not stop.is_set():
+            if target.exists() and target.read_bytes() not in versions:
+                errors.append("torn PDF")
+            cache = tmp_path / "out" / ".fiszki-cache.json"
+            if cache.exists():
+                try:
+                    json.loads(cache.read_text())
+                except ValueError:
+                    errors.append("torn cache")
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(write, range(8)))
+    stop.set()
+    reader.join()
+    assert errors == []
+    assert [p.name for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")] == []
+    assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
