@@ -7,6 +7,7 @@ import math
 import os
 import re
 import tempfile
+from urllib.parse import unquote
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -68,7 +69,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _fingerprint(deck: Deck, opts: Options, images: dict[str, bytes]) -> str:
+def _fingerprint(deck: Deck, opts: Options) -> str:
     """Everything the PDFs depend on: deck text, options, fiszki version, templates, images."""
     h = hashlib.sha256()
     h.update(__version__.encode())
@@ -76,8 +77,13 @@ def _fingerprint(deck: Deck, opts: Options, images: dict[str, bytes]) -> str:
     h.update(repr(sorted(vars(opts).items())).encode())
     for tpl in sorted(templates_dir().glob("*.j2")):
         h.update(tpl.read_bytes())
-    for name in sorted(images):
-        h.update(name.encode())
+    base = deck.path.parent
+    for card in deck.cards:
+        for src in _image_sources(card):
+            try:  # an edited image must rebuild; a missing one fails later with its own message
+                h.update(src.encode() + hashlib.sha256((base / unquote(src)).read_bytes()).digest())
+            except OSError:
+                h.update(src.encode())
     return h.hexdigest()
 
 
@@ -141,7 +147,9 @@ def _image_sources(card: Card) -> list[str]:
     return list(dict.fromkeys(str(t.attrs.get("src", "")) for t in tokens if t.type == "image"))
 
 
-def render_bodies(deck: Deck, cards: list[Card], keep_going: bool) -> tuple[dict, dict[str, bytes], list[Problem], list[Problem]]:
+def render_bodies(deck: Deck, cards: list[Card], keep_going: bool,
+                  sheet: dict | None = None) -> tuple[dict, dict[str, bytes], list[Problem], list[Problem]]:
+    """Each card's front and back LaTeX (and, into `sheet`, its cheat-sheet form), with problems."""
     from builder.flashcards import render_sides
 
     ctx = RenderContext(deck_dir=deck.path.parent, display=deck.display_path)
@@ -149,7 +157,7 @@ def render_bodies(deck: Deck, cards: list[Card], keep_going: bool) -> tuple[dict
     errors: list[Problem] = []
     for card in cards:
         before = len(ctx.problems)
-        bodies.update(render_sides([card], ctx))
+        bodies.update(render_sides([card], ctx, sheet))
         new = ctx.problems[before:]
         if new:
             errors.extend(new)
@@ -160,11 +168,12 @@ def render_bodies(deck: Deck, cards: list[Card], keep_going: bool) -> tuple[dict
 
 
 def build_flashcards(deck: Deck, cards: list[Card], opts: Options, keep_going: bool,
-                     progress: Progress) -> tuple[bytes, str, str, list[Problem]]:
+                     progress: Progress, rendered: tuple | None = None) -> tuple[bytes, str, str, list[Problem]]:
     from builder import flashcards as fc
 
     layout = fc.plan_layout(opts)
-    bodies, images, errors, warnings = render_bodies(deck, cards, keep_going)
+    bodies, images, errors, warnings = rendered or render_bodies(deck, cards, keep_going)
+    bodies = dict(bodies)
     if errors and not keep_going:
         raise ContentError(errors)
     starts: dict[str, float] = {}
@@ -250,21 +259,23 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
     opts = resolve(deck, cli_options)
     cards = select_cards(deck, opts)
     paths = output_paths(out_dir, deck, several)
-    fingerprint = _fingerprint(deck, opts, {})
+    fingerprint = _fingerprint(deck, opts)
     if use_cache and not keep_going and _cached(out_dir, paths, fingerprint):
         progress(f"{deck.display_path}: unchanged, PDFs are up to date")
         return BuildResult(deck, [Output(k, p, b"", "", "unchanged", cached=True) for k, p in paths.items()],
                            deck.warnings)
 
-    # Content errors found without TeX (math, images, …) fail fast, before any compile.
-    _, _, render_errors, _ = render_bodies(deck, cards, keep_going=False)
-    if render_errors and not keep_going:
-        raise ContentError(render_errors, warnings=deck.warnings)
+    # Render once for both documents. Content errors found without TeX (math, images, …) fail
+    # fast, before any compile.
+    sheet: dict = {}
+    rendered = render_bodies(deck, cards, keep_going, sheet)
+    if rendered[2] and not keep_going:
+        raise ContentError(rendered[2], warnings=deck.warnings)
 
     progress(f"{deck.display_path}: compiling flashcards and cheat sheet ({len(cards)} cards)")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        fc_future = pool.submit(build_flashcards, deck, cards, opts, keep_going, progress)
-        cs_future = pool.submit(_build_cheatsheet, deck, cards, opts, keep_going)
+        fc_future = pool.submit(build_flashcards, deck, cards, opts, keep_going, progress, rendered)
+        cs_future = pool.submit(_build_cheatsheet, deck, cards, opts, keep_going, sheet, rendered[1])
         failures: list[BaseException] = []
         results = {}
         for kind, fut in (("flashcards", fc_future), ("cheatsheet", cs_future)):
@@ -323,13 +334,14 @@ def _error_card(card: Card, problem: Problem) -> Card:
                    back_tokens=back)
 
 
-def _build_cheatsheet(deck: Deck, cards: list[Card], opts: Options, keep_going: bool):
+def _build_cheatsheet(deck: Deck, cards: list[Card], opts: Options, keep_going: bool, sheet: dict | None = None,
+                      images: dict | None = None):
     from builder.cheatsheet import build_cheatsheet
 
     errors: list[Problem] = []
     while True:  # with keep_going, each card TeX fails on is replaced by its error; then again
         try:
-            return (*build_cheatsheet(deck, cards, opts), errors)
+            return (*build_cheatsheet(deck, cards, opts, sheet, images), errors)
         except TexError as err:
             problem = _broken_card(tex_problem(err, deck, cards), errors, keep_going)
         except ContentError as exc:  # the cheat sheet maps its TeX errors to cards itself

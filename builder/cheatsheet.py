@@ -194,14 +194,17 @@ def _decipoints(size: float) -> int:
     return int(round(size * 10))
 
 
-def _groups(ctx: RenderContext, cards: list[Card]) -> list[dict]:
+def _groups(ctx: RenderContext, cards: list[Card], rendered: dict[int, tuple[str, str]]) -> list[dict]:
     """Cards by section, a chunk break (see the template) before every CHUNK-th card."""
     groups: list[dict] = []
     for index, card in enumerate(cards):
         before = len(ctx.problems)
-        question = render_question(ctx, card)
-        ctx.card = card
-        answer = render_blocks(ctx, list(card.front_tokens) + list(card.back_tokens))
+        if id(card) in rendered:
+            question, answer = rendered[id(card)]
+        else:
+            question = render_question(ctx, card)
+            ctx.card = card
+            answer = render_blocks(ctx, list(card.front_tokens) + list(card.back_tokens))
         if len(ctx.problems) > before:  # the same box the flashcards show with --keep-going
             question = escape_text(card.question)
             answer = error_box(f"card #{card.number} cannot be built: {ctx.problems[before].message}")
@@ -254,11 +257,18 @@ def _too_long(deck: Deck, cards: list[Card], opts: Options, fit: CheatFit) -> Pr
                         "or allow smaller text (--cheat-min-size)")
 
 
-def build_cheatsheet(deck: Deck, cards: list[Card], opts: Options) -> tuple[bytes, str, str, list[Problem]]:
-    """Returns (pdf, log, summary line, notes); raises ContentError when the cards cannot fit."""
+def build_cheatsheet(deck: Deck, cards: list[Card], opts: Options,
+                     rendered: dict[int, tuple[str, str]] | None = None,
+                     images: dict[str, bytes] | None = None) -> tuple[bytes, str, str, list[Problem]]:
+    """Returns (pdf, log, summary line, notes); raises ContentError when the cards cannot fit.
+
+    `rendered` holds (question, answer) LaTeX by id(card) from the build's one rendering pass;
+    cards missing from it (or every card, without it) are rendered here.
+    """
     geometry = sheet_geometry(opts)
     ctx = RenderContext(deck_dir=deck.path.parent, display=deck.display_path)
-    body = render_template("cheatsheet.tex.j2", part="body", groups=_groups(ctx, cards))
+    body = render_template("cheatsheet.tex.j2", part="body", groups=_groups(ctx, cards, rendered or {}))
+    ctx.images.update(images or {})
     # Render problems (bad math, missing images) are reported by the flashcards build of the same
     # cards (which fails unless --keep-going); here they show as error boxes, reported once.
     target = opts.pages or 1

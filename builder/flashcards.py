@@ -114,17 +114,23 @@ def shorten_inline(tokens: list[Token], chars: int) -> list[Token]:
     return out
 
 
-def render_sides(cards: list[Card], ctx: RenderContext) -> dict[str, tuple[str, str]]:
-    """LaTeX for each card's front and back, keyed by id(card)."""
+def render_sides(cards: list[Card], ctx: RenderContext,
+                 sheet: dict[int, tuple[str, str]] | None = None) -> dict[int, tuple[str, str]]:
+    """LaTeX for each card's front and back, keyed by id(card).
+
+    Rendering is the costly Python step of a build, so it happens once: when `sheet` is given, it
+    also receives each card's (question, whole answer) for the cheat sheet.
+    """
     bodies = {}
     for card in cards:
         question = render_question(ctx, card)
-        front = f"{{\\bfseries {question}\\par}}"
-        if card.front_tokens:
-            front += "\\medskip " + render_blocks(ctx, card.front_tokens)
+        extra = render_blocks(ctx, card.front_tokens) if card.front_tokens else ""
+        front = f"{{\\bfseries {question}\\par}}" + (f"\\medskip {extra}" if extra else "")
         ctx.card = card
         back = render_blocks(ctx, card.back_tokens)
         bodies[id(card)] = (front, back)
+        if sheet is not None:
+            sheet[id(card)] = (question, extra + back)
     return bodies
 
 

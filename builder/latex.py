@@ -1,6 +1,7 @@
 """Text → LaTeX escaping and the Jinja environment every template is rendered with."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +39,11 @@ _NO_BREAK_SPACES = "\u2007\u202f"  # no-break spaces outside the fonts (U+00A0 i
 
 UnsupportedHandler = Callable[[str], None]
 
+# Speed: a 1000-card deck escapes ~250k characters. Runs that need no escaping are returned as
+# they are, and each character's escape is worked out once and remembered.
+_PLAIN = re.compile(r"[A-Za-z0-9 .:;!?()=+*/@ąćęłńóśźżĄĆĘŁŃÓŚŹŻ]*")
+_ESCAPED: dict[str, str] = {}
+
 
 @lru_cache(maxsize=4096)
 def _text_safe(ch: str) -> bool:
@@ -68,16 +74,24 @@ def escape_text(text: str, on_unsupported: UnsupportedHandler | None = None) -> 
     to math symbols where one exists, else to a placeholder (and reported to `on_unsupported`).
     """
     text = unicodedata.normalize("NFC", text)
+    if _PLAIN.fullmatch(text):
+        return text  # the common case: words and spaces need no escaping at all
     out: list[str] = []
     for i, ch in enumerate(text):
-        if ch in "\r\n\t":
+        known = _ESCAPED.get(ch)
+        if known is not None:
+            out.append(known)
+        elif ch in "\r\n\t":
             out.append(" ")
         elif ch == "," and text[i + 1 : i + 2] == ",":
             out.append(",{}")  # T1 would join ",," into a low quote
         elif _text_safe(ch):
             out.append(_escape_char(ch))
+            if ch != ",":
+                _ESCAPED[ch] = out[-1]
         elif (mapped := _math_symbol(ch)) is not None:
             out.append(mapped)
+            _ESCAPED[ch] = mapped
         elif unicodedata.category(ch) == "Zs":  # em space, ideographic space, …
             out.append("~" if ch in _NO_BREAK_SPACES else " ")
         elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
