@@ -93,7 +93,7 @@ SYMBOLS = _words("""
     blacktriangledown blacktriangleleft blacktriangleright square Box
     blacksquare Diamond lozenge blacklozenge bigstar diagup diagdown
     clubsuit diamondsuit heartsuit spadesuit flat natural sharp top bot
-    surd checkmark maltese yen circledR circledS And
+    surd checkmark maltese yen circledR circledS And bmod
     mathdollar mathsterling mathsection mathparagraph mathellipsis
     ldots cdots vdots ddots dots dotsc dotsb dotsm dotsi dotso colon
     coloneqq Coloneqq eqqcolon Eqqcolon vcentcolon dblcolon
@@ -110,8 +110,10 @@ BIG_OPERATORS = _words("""
     lim liminf limsup varliminf varlimsup injlim projlim varinjlim
     varprojlim max min sup inf arg det exp log ln lg sin cos tan cot sec csc
     arcsin arccos arctan sinh cosh tanh coth dim ker hom deg gcd Pr
-    mod bmod
 """)
+
+# Text accents (\'e, \"o, \k{a}): only inside \text{...}.
+TEXT_ONLY = _words(r"""' ` " ^ ~ = . u v H c k r""")
 
 # Commands with mandatory arguments: name -> how many.
 ARITY: dict[str, int] = {
@@ -122,13 +124,14 @@ ARITY: dict[str, int] = {
         mathfrak mathnormal boldsymbol pmb operatorname sqrt underbrace
         overbrace underbracket overbracket phantom hphantom vphantom smash
         substack boxed mathop mathbin mathrel mathord mathopen mathclose
-        mathpunct mathinner not pmod pod xrightarrow xleftarrow
+        mathpunct mathinner not mod pmod pod xrightarrow xleftarrow
         xleftrightarrow xLeftarrow xRightarrow xLeftrightarrow xmapsto
         xhookrightarrow xhookleftarrow mathclap mathllap mathrlap cramped
         text textrm textbf textit textsf texttt textnormal textup textmd
         textsc emph mbox ensuremath tag hspace mspace""".split(), 1),
+    **dict.fromkeys(TEXT_ONLY, 1),
     **dict.fromkeys("""frac dfrac tfrac cfrac binom dbinom tbinom stackrel
-        overset underset sideset""".split(), 2),
+        overset underset""".split(), 2),
 }
 
 OPTIONAL_ARG = _words("sqrt cfrac smash xrightarrow xleftarrow xleftrightarrow "
@@ -153,7 +156,6 @@ SHARED = _words(r"""
     emph mbox ensuremath hspace , ; : ! quad qquad enspace thinspace
     % & # _ { } $ ldots dots \
 """) | {" "}
-TEXT_ONLY = _words(r"""' ` " ^ ~ = . u v H c k r""")
 MATH_ONLY = (GREEK | SYMBOLS | BIG_OPERATORS | DELIMITER_TAKERS
              | DELIMITER_COMMANDS | set(ARITY) - SHARED - TEXT_ONLY | _words(r"""
     begin end limits nolimits displaylimits displaystyle textstyle scriptstyle
@@ -165,21 +167,24 @@ ALLOWED_COMMANDS: frozenset[str] = frozenset(MATH_COMMANDS | TEXT_COMMANDS)
 
 ALLOWED_ENVIRONMENTS: frozenset[str] = _words("""
     matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix matrix*
-    pmatrix* bmatrix* Bmatrix* vmatrix* Vmatrix* cases dcases rcases cases*
+    pmatrix* bmatrix* Bmatrix* vmatrix* Vmatrix* cases dcases dcases* rcases cases*
     aligned alignedat gathered split array subarray
 """)
-ENV_ARGUMENTS = {"array": 1, "subarray": 1, "alignedat": 1}
+ENV_ARGUMENTS = {"array": "{cc}", "subarray": "{l}", "alignedat": "{2}"}
+# Most columns a row may have (TeX stops at an extra &); array counts its spec.
+COLUMN_LIMITS = {**dict.fromkeys("cases cases* dcases dcases* rcases split"
+                                 .split(), 2), "gathered": 1, "subarray": 1,
+                 **{m + s: 10 for m in "p b B v V".split() + [""]
+                    for s in ("matrix", "matrix*")}}
 # Control sequences that work as an unbraced argument of ^ or _ (x^\alpha);
 # the rest expand to several tokens and TeX stops with "Missing { inserted".
 SCRIPT_SAFE = (GREEK | SYMBOLS | DELIMITER_COMMANDS) - _words("""And Join
     Coloneqq coloneqq dblcolon colon Longrightarrow longrightarrow bowtie
     cong doteq models notin iff implies impliedby ldots cdots ddots dots
-    dotsb dotsc dotsi dotsm dotso mathellipsis""") | _words(r"""frac
+    dotsb dotsc dotsi dotsm dotso mathellipsis bmod""") | _words(r"""frac
     mathbb mathbf mathcal mathfrak mathit mathnormal mathrm mathsf mathtt
     text textbf textit textmd textnormal textrm textsc textsf texttt textup
-    emph ensuremath not vec widehat widetilde vphantom dddot ddddot
-    xLeftarrow xLeftrightarrow xRightarrow xhookleftarrow xhookrightarrow
-    xleftarrow xleftrightarrow xmapsto xrightarrow smallint varinjlim
+    emph ensuremath not dddot ddddot smallint varinjlim
     varliminf varlimsup varprojlim # $ % & _""")
 
 DISPLAY_ENVIRONMENTS = _words("""align align* equation equation* gather
@@ -272,9 +277,17 @@ MATH_UNICODE: dict[str, str] = {
     "\u2009": r"\,", "\u202f": r"\,",
 }
 
-# --------------------------------------------------------------------------
-# Public API
-# --------------------------------------------------------------------------
+_CHAR_PROBLEMS = {
+    "$": "$ would end the math early; write \\$ for a dollar sign",
+    "%": "% starts a TeX comment and would swallow the rest of the line; "
+         "write \\% for a percent sign",
+    "#": "# is TeX's macro parameter character; write \\# for a hash sign",
+    "&": "& only separates columns inside environments such as aligned, "
+         "cases or matrix; write \\& for an ampersand",
+    '"': '" is a command in Polish TeX (babel); write \'\' for a double prime '
+         "or „...” inside \\text{...} for quotes",
+}
+MAX_LENGTH = 10_000  # far beyond any flashcard; keeps the checker cheap
 
 
 @dataclass(frozen=True)
@@ -291,36 +304,33 @@ def check_math(src: str, display: bool = False) -> list[MathProblem]:
 def normalize_math(src: str) -> str:
     """Replace Unicode math characters (μ, ≤, ², ...) with TeX macros.
 
-    Inside text arguments characters the text font has are kept and the rest
-    are wrapped in ``\\ensuremath``.  Call it on formulas ``check_math`` passed.
+    Inside text arguments, characters the text font has are kept and the
+    rest are wrapped in ``\\ensuremath``.  Meant for formulas that passed
+    ``check_math``; other characters are left alone.
     """
     scanner = _Scanner(src, False)
     scanner.run()
-    out, last = [], 0
-    for off, rep in sorted(scanner.subs.items()):
-        nxt = src[off + 1:off + 2]
-        if re.fullmatch(r"\\[A-Za-z]+", rep) and re.match(r"[A-Za-z@]", nxt):
-            rep += " "
-        out += [src[last:off], rep]
-        last = off + 1
-    return "".join(out) + src[last:]
+    word_ends = {t.off + 1 + len(t.val) for t in scanner.toks
+                 if t.kind == "cs" and not t.uni and t.val[:1].isalpha()}
+    out: list[str] = []
+    for k, ch in enumerate(src):
+        rep = scanner.subs.get(k, ch)
+        if re.match(r"[A-Za-z@]", rep) and (k in word_ends or k - 1 in scanner.subs
+                                            and re.search(r"\\[A-Za-z]+$", out[-1])):
+            rep = " " + rep  # "μx" -> "\mu x", not "\mux"
+        out.append(rep)
+    return "".join(out)
 
 
 def line_col(src: str, offset: int) -> tuple[int, int]:
     """0-based line and 1-based column of ``offset`` in ``src``."""
     offset = max(0, min(offset, len(src)))
-    line = src.count("\n", 0, offset)
-    return line, offset - (src.rfind("\n", 0, offset) + 1) + 1
-
-
-# --------------------------------------------------------------------------
-# Tokenizer
-# --------------------------------------------------------------------------
+    return src.count("\n", 0, offset), offset - src.rfind("\n", 0, offset)
 
 
 class _Tok(NamedTuple):
     kind: str   # "cs" (control sequence), "sp" (white space), "ch" (other)
-    val: str    # name without backslash / the text
+    val: str    # control sequence name without the backslash, or the text
     off: int
     uni: bool = False  # produced from a MATH_UNICODE replacement
 
@@ -331,35 +341,39 @@ _TOKEN = re.compile(r"\\([A-Za-z@]+|[^A-Za-z@]?)|([ \t\r\n]+)|(.)", re.S)
 def _tokenize(src: str) -> Iterator[_Tok]:
     for m in _TOKEN.finditer(src):
         cs, sp, ch = m.groups()
-        if ch is not None and ch in MATH_UNICODE:
+        if ch in MATH_UNICODE:
             for t in _tokenize(MATH_UNICODE[ch]):
                 yield t._replace(off=m.start(), uni=True)
-        elif ch is not None:
-            yield _Tok("ch", ch, m.start())
-        elif sp is not None:
-            yield _Tok("sp", sp, m.start())
-        else:
+        elif cs is not None:  # "\ " and "\<newline>" are both a control space
             yield _Tok("cs", " " if cs and cs in " \t\r\n" else cs, m.start())
+        else:
+            yield _Tok("sp" if sp else "ch", sp or ch, m.start())
 
 
-# --------------------------------------------------------------------------
-# Scanner: one pass over the tokens with a stack of open groups
-# --------------------------------------------------------------------------
-
-
-class _Frame(NamedTuple):
+@dataclass(eq=False)
+class _Frame:
     kind: str   # "{", "left" or "env"
     off: int
     mode: str   # "math" or "text" inside this group
     name: str = ""
+    columns: int = 0  # allowed columns per row (0: no limit) of an env
+    op: bool = False  # argument of \mathop or \operatorname
+    column: int = 1   # current column of the current row
 
 
 _LENGTH = re.compile(r"\s*[-+]?\s*(\d+\.?\d*|\.\d+)\s*"
                      r"(pt|mm|cm|in|ex|em|mu|bp|pc|dd|cc|sp)\s*")
-_STOPS = {("ch", "}"), ("ch", "&"), ("ch", "^"), ("ch", "_"), ("ch", "$"),
-          ("ch", "'"), ("ch", "~"),
-          ("ch", "#"), ("ch", "%"), ("cs", "\\"), ("cs", "right"),
-          ("cs", "end"), ("cs", "middle")}
+_ENV_ARGUMENT = {  # what the argument of ENV_ARGUMENTS may look like
+    "array": re.compile(r"(?:[lcr| ]|[pmb]\{%s\}|@\{[^{}]*\}|\*\{\d+\}\{[lcr| ]+\})+"
+                        % _LENGTH.pattern),
+    "subarray": re.compile(r"\s*[lcr]\s*"),
+    "alignedat": re.compile(r"\s*[1-9]\d*\s*"),
+}
+# Tokens that cannot start a macro argument (TeX would grab them and fail).
+_STOPS = {("ch", c) for c in "}&^_$#%'~"} | {
+    ("cs", c) for c in ("\\", "right", "end", "middle")}
+_DELIMITERS = {("ch", c) for c in DELIMITER_CHARS} | {
+    ("cs", c) for c in DELIMITER_COMMANDS}
 
 
 def _suggest(word: str, pool: frozenset[str], cs: str = "\\") -> str:
@@ -373,20 +387,31 @@ def _show(text: str) -> str:
 
 
 class _Scanner:
+    """One pass over the tokens with a stack of open groups."""
+
     def __init__(self, src: str, display: bool) -> None:
         self.src, self.display = src, display
-        self.toks = list(_tokenize(src))
+        self.toks = list(_tokenize(src)) if len(src) <= MAX_LENGTH else []
         self.problems: list[MathProblem] = []
         self.stack: list[_Frame] = []
-        self.group_mode: dict[int, str] = {}   # index of "{" -> mode inside
-        self.subs: dict[int, str] = {}          # offset -> replacement text
-        self.chain: tuple[int, frozenset[str]] = (-1, frozenset())
+        self.group_mode: dict[int, str] = {}  # index of "{" -> mode inside
+        self.subs: dict[int, str] = {}         # offset -> replacement text
+        # scripts seen on the current nucleus: (next index, kinds, end of ')
+        self.chain: tuple[int, frozenset[str], int] = (-1, frozenset(), -1)
         self.tagged = False
+        self.op_at = -1  # index where \limits may appear (after an operator)
+        self.op_groups: set[int] = set()  # "{" of \mathop / \operatorname
+        self.pair: dict[int, int] = {}  # "{" / "[" index -> index after match
+        opened: dict[str, list[int]] = {"{": [], "[": []}
+        for k, t in enumerate(self.toks):
+            if t.kind == "ch" and t.val in "{[":
+                opened[t.val].append(k)
+            elif t.kind == "ch" and t.val in "}]" and opened["{["[t.val == "]"]]:
+                self.pair[opened["{["[t.val == "]"]].pop()] = k + 1
 
     def bad(self, message: str, off: int) -> None:
         self.problems.append(MathProblem(message, off))
 
-    # ---- token-level helpers ----
     def sig(self, j: int) -> int:
         """Index of the first non-space token at or after j."""
         while j < len(self.toks) and self.toks[j].kind == "sp":
@@ -396,46 +421,31 @@ class _Scanner:
     def is_ch(self, j: int, c: str) -> bool:
         return j < len(self.toks) and self.toks[j][:2] == ("ch", c)
 
-    def match(self, j: int, open_: str, close: str) -> int | None:
-        """Index just after the group opened at j, or None if unclosed."""
-        depth = 0
-        for k in range(j, len(self.toks)):
-            if self.is_ch(k, open_):
-                depth += 1
-            elif self.is_ch(k, close):
-                depth -= 1
-                if depth == 0:
-                    return k + 1
-        return None
-
     def arg_end(self, j: int) -> int | None:
         """Index after the argument starting at/after j; None if missing."""
         j = self.sig(j)
         if j >= len(self.toks) or self.toks[j][:2] in _STOPS:
             return None
-        if self.is_ch(j, "{"):
-            return self.match(j, "{", "}") or len(self.toks)
-        return j + 1
+        return self.pair.get(j, len(self.toks)) if self.is_ch(j, "{") else j + 1
 
     def skip_optional(self, j: int) -> int:
         k = self.sig(j)
-        return (self.match(k, "[", "]") or len(self.toks)) if self.is_ch(k, "[") else j
+        return self.pair.get(k, len(self.toks)) if self.is_ch(k, "[") else j
 
-    def raw_group(self, j: int, open_: str = "{", close: str = "}"):
-        """(text, index after) for a group of plain characters, else None."""
-        end = self.match(j, open_, close) if self.is_ch(j, open_) else None
-        inner = self.toks[j + 1:(end or 0) - 1]
+    def raw_group(self, j: int, open_: str = "{") -> tuple[str, int] | None:
+        """(text, index after) for a {...} or [...] of plain characters."""
+        end = self.pair.get(j) if self.is_ch(j, open_) else None
         if end is None or any(t.kind == "cs" or t.uni or t.val in "{}[]"
-                              for t in inner):
+                              for t in self.toks[j + 1:end - 1]):
             return None
-        return "".join(t.val for t in inner), end
+        return "".join(t.val for t in self.toks[j + 1:end - 1]), end
 
-    # ---- the pass ----
     def run(self) -> list[MathProblem]:
-        carets = [m.start() for m in re.finditer(r"\^\^", self.src)]
-        if carets:  # ^^ rewrites the input before tokenizing: trust nothing
-            for off in carets:
-                self.bad("^^ character codes are not allowed", off)
+        if len(self.src) > MAX_LENGTH:
+            self.bad(f"formula is too long (over {MAX_LENGTH} characters)", 0)
+        for m in re.finditer(r"\^\^", self.src):
+            self.bad("^^ character codes are not allowed", m.start())
+        if self.problems:  # ^^ rewrites the input before TeX tokenizes it
             return self.problems
         i = 0
         while i < len(self.toks):
@@ -462,151 +472,176 @@ class _Scanner:
                 return i
             self.subs.setdefault(t.off, MATH_UNICODE[ch])
         if t.kind == "ch":
-            return self.char(i, t, mode)
+            self.char(i, t, mode)
+            return i + 1
         return self.command(i, t, mode)
 
-    def char(self, i: int, t: _Tok, mode: str) -> int:
-        c = t.val
+    def char(self, i: int, t: _Tok, mode: str) -> None:
+        c, off = t.val, t.off
         if c == "{":
-            self.stack.append(_Frame("{", t.off, self.group_mode.get(i, mode)))
+            self.stack.append(_Frame("{", off, self.group_mode.get(i, mode),
+                                     op=i in self.op_groups))
         elif c == "}":
-            self.close(lambda f: f.kind == "{", "unmatched }", t.off)
-        elif c == "$":
-            self.bad("$ would end the math early; write \\$ for a dollar sign",
-                     t.off)
-        elif c == "%":
-            self.bad("% starts a TeX comment and would swallow the rest of the "
-                     "line; write \\% for a percent sign", t.off)
-        elif c == "#":
-            self.bad("# is TeX's macro parameter character; write \\# for a "
-                     "hash sign", t.off)
-        elif c == "&" and not (self.stack and self.stack[-1].kind == "env"):
-            self.bad("& only separates columns inside environments such as "
-                     "aligned, cases or matrix; write \\& for an ampersand",
-                     t.off)
+            top = self.stack[-1] if self.stack else None
+            self.close(lambda f: f.kind == "{", "unmatched }", off)
+            if top and top.op:  # \mathop{...}\limits is fine
+                self.op_at = self.sig(i + 1)
+        elif c == "&" and self.stack and self.stack[-1].kind == "env":
+            env = self.stack[-1]
+            env.column += 1
+            if env.columns and env.column == env.columns + 1:
+                self.bad(f"too many & in one row of {{{env.name}}} (it has at "
+                         f"most {env.columns} column{'s' * (env.columns > 1)})",
+                         off)
+        elif c in _CHAR_PROBLEMS:
+            self.bad(_CHAR_PROBLEMS[c], off)
         elif c in "^_" and mode == "text":
             self.bad(f"{c} only works in math, not inside \\text{{...}}"
                      + ("; write \\_ for an underscore" if c == "_" else ""),
-                     t.off)
+                     off)
         elif c in "^_'" and mode == "math":
             self.script(i, t)
         elif ord(c) < 32 or ord(c) == 127:
-            self.bad(f"control character {_show(c)} is not allowed", t.off)
-        elif ord(c) > 127 and not (mode == "text" and c in TEXT_SAFE):
+            self.bad(f"control character {_show(c)} is not allowed", off)
+        elif ord(c) > 127 and mode == "math":
             self.bad(f"character {_show(c)} cannot appear in math; put words "
-                     "in \\text{...}" if mode == "math" else
-                     f"character {_show(c)} is not supported here", t.off)
-        return i + 1
+                     "in \\text{...}", off)
+        elif ord(c) > 127 and c not in TEXT_SAFE:
+            self.bad(f"character {_show(c)} is not supported here", off)
 
     def script(self, i: int, t: _Tok) -> None:
         """^ _ ' : catch a missing argument and double super/subscripts."""
-        at, seen = self.chain
+        at, seen, prime_end = self.chain
         seen = seen if at == i else frozenset()
-        kind = t.val
-        if t.val == "'":
-            if "^" in seen:
-                self.bad("double superscript: a prime after ^{...}; "
-                         "put the prime inside the braces", t.off)
-            self.chain = (self.sig(i + 1), seen | {"'"})
-            return
-        if kind in seen:
-            word = "superscript" if kind == "^" else "subscript"
-            self.bad(f"double {word}: use braces, e.g. x^{{a b}} or "
-                     f"{{x^a}}^b", t.off)
-        end, arg = self.arg_end(i + 1), self.toks[self.sig(i + 1):][:1]
+        if t.val == "'" and "^" in seen or t.val in seen - {"'"} or \
+                t.val in "^'" and "'" in seen and i != prime_end:
+            word = "subscript" if t.val == "_" else "superscript"
+            self.bad(f"double {word}: use braces, e.g. x^{{a b}} or {{x^a}}^b",
+                     t.off)
+        end, k = (i + 1, i) if t.val == "'" else (self.arg_end(i + 1),
+                                                  self.sig(i + 1))
         if end is None:
             self.bad(f"{t.val} needs something after it", t.off)
-            end = i + 1
-        elif arg[0].kind == "cs" and arg[0].val not in SCRIPT_SAFE:
-            name = arg[0].val + "{...}" * ARITY.get(arg[0].val, 0)
-            self.bad(f"{t.val} needs braces here: write {t.val}{{\\{name}}}",
-                     t.off)
-        self.chain = (self.sig(end), seen | {kind})
+        elif k > i and self.toks[k].kind == "cs":
+            name = self.toks[k].val
+            if name not in SCRIPT_SAFE:
+                self.bad(f"{t.val} needs braces here: write {t.val}{{\\{name}"
+                         + "{...}" * ARITY.get(name, 0) + "}", t.off)
+            for _ in range(ARITY.get(name, 0)):  # x^\frac12: the script is \frac12
+                end = self.arg_end(end) or end
+        if i == self.op_at and end:  # \sum_{i}\limits is fine
+            self.op_at = self.sig(end)
+        # after a missing argument start afresh: no "double superscript" echo
+        self.chain = (self.sig(end), seen | {t.val},
+                      i + 1 if t.val == "'" else prime_end) if end else (-1, seen, -1)
+
+    def refusal(self, name: str, off: int) -> str | None:
+        if name.startswith("pdf"):
+            return "it is a pdfTeX primitive (file and system access)"
+        if "@" in name:
+            return "internal @-commands are off limits"
+        if name == "write" and re.match(r"\s*18", self.src[off + 6:]):
+            return "it runs shell commands"
+        if name in ("fi", "else", "or", "unless") or \
+                name.startswith("if") and name not in ALLOWED_COMMANDS:
+            return "TeX conditionals are not allowed"
+        return REFUSED.get(name)
 
     def command(self, i: int, t: _Tok, mode: str) -> int:
-        name, off = t.val, t.off
+        name, off, j = t.val, t.off, i + 1
+        allowed = MATH_COMMANDS if mode == "math" else TEXT_COMMANDS
+        reason = self.refusal(name, off)
         if name == "":
             self.bad("lone \\ at the end of the math", off)
-            return i + 1
-        reason = REFUSED.get(name)
-        if name == "write" and re.match(r"\s*18", self.src[off + 6:]):
-            reason = _SHELL
-        if name.startswith("pdf"):
-            reason = "it is a pdfTeX primitive (file and system access)"
-        elif "@" in name:
-            reason = "internal @-commands are off limits"
-        elif name.startswith("if") and name not in ALLOWED_COMMANDS or \
-                name in ("fi", "else", "or", "unless"):
-            reason = "TeX conditionals are not allowed"
-        if reason:
+        elif reason:
             self.bad(f"\\{name} is not allowed in math: {reason}", off)
-            return i + 1
-        if name in UNSUPPORTED:
+        elif name in UNSUPPORTED:
             self.bad(f"\\{name} is not supported on flashcards", off)
-            return i + 1
-        allowed = MATH_COMMANDS if mode == "math" else TEXT_COMMANDS
-        if name not in allowed:
-            if mode == "math" and name in TEXT_COMMANDS:
-                self.bad(f"\\{name} only works inside \\text{{...}}", off)
-            elif mode == "text" and name in MATH_COMMANDS:
-                self.bad(f"\\{name} only works in math, not inside "
-                         "\\text{...}; wrap it in \\ensuremath{...}", off)
-            else:
-                self.bad(f"unknown command \\{_show(name)} in math"
-                         + _suggest(name, allowed), off)
-            return i + 1
-        j = i + 1
-        if name in STARRED and self.is_ch(j, "*"):
-            j += 1
+        elif name not in allowed and name in ALLOWED_COMMANDS:
+            self.bad(f"\\{name} only works inside \\text{{...}}" if mode ==
+                     "math" else f"\\{name} only works in math, not inside "
+                     "\\text{...}; wrap it in \\ensuremath{...}", off)
+        elif name not in allowed:
+            self.bad(f"unknown command \\{_show(name)} in math"
+                     + _suggest(name, allowed), off)
+        else:
+            if name in STARRED and self.is_ch(j, "*"):
+                j += 1
+            return self.known_command(i, j, name, off)
+        return j
+
+    def known_command(self, i: int, j: int, name: str, off: int) -> int:
         if name in ("begin", "end"):
-            return self.environment(i, j, name == "begin")
+            return self.environment(off, j, name == "begin")
+        if name == "\\" and self.stack and self.stack[-1].kind == "env":
+            self.stack[-1].column = 1  # a new row
+        if name in ("limits", "nolimits", "displaylimits") and i != self.op_at:
+            self.bad(f"\\{name} must follow an operator such as \\sum or \\int",
+                     off)
+        if name in BIG_OPERATORS or name.endswith("limits"):
+            self.op_at = self.sig(j)
+        if name in ("nonumber", "notag") and self.chain[0] == i:
+            self.chain = (self.sig(j), *self.chain[1:])  # invisible to ^ and _
+        if name == "\\" and not any(f.kind == "env" for f in self.stack) and "substack" not in self.src:
+            # Outside aligned/cases/matrix… TeX stops with "There's no line here to end".
+            self.bad("\\\\ only breaks lines inside environments such as aligned or cases; "
+                     "write \\begin{aligned} … \\end{aligned} around the lines", off)
         if name in DELIMITER_TAKERS:
             self.delimited(i, name)
-        elif name == "\\" and self.is_ch(j, "["):
-            got = self.raw_group(j, "[", "]")
+        elif name == "\\" and self.is_ch(self.sig(j), "[") or name in (
+                "hspace", "mspace"):
+            # amsmath's \\ only reads an adjacent [; LaTeX's skips spaces
+            ams = self.stack and self.stack[-1].kind == "env" and \
+                self.stack[-1].name != "array"
+            if name == "\\" and ams and not self.is_ch(j, "["):
+                return j
+            got = self.raw_group(self.sig(j), "[" if name == "\\" else "{")
             if not got or not _LENGTH.fullmatch(got[0]):
-                self.bad("\\\\[ reads a spacing like [2pt]; put a space or {} "
-                         "between \\\\ and [", off)
-            return got[1] if got else j
-        elif name in ("hspace", "mspace"):
-            got = self.raw_group(self.sig(j))
-            if not got or not _LENGTH.fullmatch(got[0]):
-                self.bad(f"\\{name} needs a length such as {{1em}}", off)
+                self.bad("\\\\[ reads a spacing like [2pt]; put {} between "
+                         "\\\\ and [" if name == "\\" else
+                         f"\\{name} needs a length such as {{1em}}", off)
             return got[1] if got else j
         elif name == "tag":
-            if not self.display or self.stack and any(
-                    f.kind == "env" for f in self.stack):
+            if not self.is_ch(self.sig(j), "{"):
+                self.bad("\\tag needs its label in braces, e.g. \\tag{1}", off)
+            elif not self.display or any(f.kind == "env" for f in self.stack):
                 self.bad("\\tag only works at the top level of display math "
                          "($$...$$)", off)
             elif self.tagged:
                 self.bad("only one \\tag per formula", off)
             self.tagged = True
-        if name in ARITY:
-            self.arguments(i, j, name)
+        self.arguments(j, name, off)
         return j
 
-    def arguments(self, i: int, j: int, name: str) -> None:
-        if name in OPTIONAL_ARG:
-            j = self.skip_optional(j)
-        for _ in range(ARITY[name]):
+    def arguments(self, j: int, name: str, off: int) -> None:
+        """Check that the arguments exist; mark the modes of text arguments."""
+        text = name in TEXT_ARGUMENT
+        j = self.skip_optional(j) if name in OPTIONAL_ARG else j
+        for _ in range(ARITY.get(name, 0)):
             start, end = self.sig(j), self.arg_end(j)
             if end is None:
                 n = ARITY[name]
-                self.bad(f"\\{name} needs {n} argument{'s' * (n > 1)}",
-                         self.toks[i].off)
+                self.bad(f"\\{name} needs {n} argument{'s' * (n > 1)}", off)
                 return
-            if name in TEXT_ARGUMENT:
-                self.group_mode[start] = "text"
-            elif name == "ensuremath":
-                self.group_mode[start] = "math"
+            arg = self.toks[start]
+            if arg.kind == "cs" and (arg.val in ARITY or arg.val not in (
+                    TEXT_COMMANDS if text else SCRIPT_SAFE)) or \
+                    arg.kind == "ch" and ord(arg.val) > 127:
+                self.bad(f"\\{name} needs braces around its argument here: "
+                         f"\\{name}{{...}}", off)
+            if text or name == "ensuremath":
+                self.group_mode[start] = "text" if text else "math"
+            if name in ("mathop", "operatorname"):
+                self.op_groups.add(start)
+            if name in ("mathbb", "mathcal") and not all(
+                    t.kind == "sp" or "A" <= t.val <= "Z"
+                    for t in self.toks[start:end] if t.val not in "{}"):
+                self.bad(f"\\{name} only has capital letters A-Z", off)
             j = end
 
     def delimited(self, i: int, name: str) -> None:
-        off = self.toks[i].off
-        k = self.sig(i + 1)
-        tok = self.toks[k] if k < len(self.toks) else None
-        if not tok or not (tok.kind == "ch" and tok.val in DELIMITER_CHARS
-                           or tok.kind == "cs" and tok.val in DELIMITER_COMMANDS):
+        off, k = self.toks[i].off, self.sig(i + 1)
+        if k >= len(self.toks) or self.toks[k][:2] not in _DELIMITERS:
             self.bad(f"\\{name} must be followed by a delimiter such as "
                      "( [ \\{ | or .", off)
         if name == "left":
@@ -618,14 +653,14 @@ class _Scanner:
                                        self.stack[-1].kind == "left"):
             self.bad("\\middle must be between \\left and \\right", off)
 
-    def environment(self, i: int, j: int, begin: bool) -> int:
-        off, word = self.toks[i].off, "begin" if begin else "end"
+    def environment(self, off: int, j: int, begin: bool) -> int:
         got = self.raw_group(self.sig(j))
-        if not got or not re.fullmatch(r"[A-Za-z]+\*?", got[0].strip()):
-            self.bad(f"\\{word} must be followed by an environment name in "
-                     "braces, e.g. {aligned}", off)
+        env = got[0].strip() if got else ""
+        if not re.fullmatch(r"[A-Za-z]+\*?", env):
+            self.bad(f"\\{'begin' if begin else 'end'} must be followed by an "
+                     "environment name in braces, e.g. {aligned}", off)
             return j
-        env, after = got[0].strip(), got[1]
+        after = got[1]
         if begin:
             if env in DISPLAY_ENVIRONMENTS:
                 self.bad(f"environment {{{env}}} cannot be used inside math; "
@@ -636,22 +671,30 @@ class _Scanner:
             elif env == "split" and (not self.display or self.stack):
                 self.bad("split only works at the top level of display math; "
                          "use aligned", off)
-            if ENV_ARGUMENTS.get(env) and self.arg_end(
-                    self.skip_optional(after)) is None:
-                self.bad(f"\\begin{{{env}}} needs an argument, e.g. {{cc}}", off)
-            self.stack.append(_Frame("env", off, "math", env))
+            columns = COLUMN_LIMITS.get(env, 0)
+            if env in ENV_ARGUMENTS:
+                k = self.sig(self.skip_optional(after))
+                end = self.pair.get(k) if self.is_ch(k, "{") else None
+                spec = self.src[self.toks[k].off + 1:self.toks[end - 1].off] \
+                    if end else ""
+                if not _ENV_ARGUMENT[env].fullmatch(spec):
+                    self.bad(f"\\begin{{{env}}} needs an argument like "
+                             f"{ENV_ARGUMENTS[env]}", off)
+                elif env == "array" and "*" not in spec:
+                    columns = len(re.findall("[lcrpmb]", re.sub(r"{[^{}]*}", "",
+                                                                spec)))
+            self.stack.append(_Frame("env", off, "math", env, columns))
             return after
         envs = [f for f in self.stack if f.kind == "env"]
         if not envs:
             self.bad(f"\\end{{{env}}} has no matching \\begin{{{env}}}", off)
-        elif envs[-1].name == env:
-            self.close(lambda f: f is envs[-1], "", off)
-        else:  # wrong nesting: name both, then close the best candidate
-            inner = envs[-1]
-            self.bad(f"\\end{{{env}}} does not match \\begin{{{inner.name}}}",
-                     off)
-            target = next((f for f in reversed(envs) if f.name == env), inner)
-            self.close(lambda f: f is target, "", off, quiet=inner)
+        elif envs[-1].name != env:  # wrong nesting: name both environments
+            self.bad(f"\\end{{{env}}} does not match "
+                     f"\\begin{{{envs[-1].name}}}", off)
+        target = next((f for f in reversed(envs) if f.name == env),
+                      envs[-1] if envs else None)
+        if target:
+            self.close(lambda f: f is target, "", off, quiet=envs[-1])
         return after
 
     def close(self, is_target, unmatched: str, off: int, quiet=None) -> None:

@@ -120,7 +120,8 @@ def _code_text(ctx: RenderContext, text: str) -> str:
 
 def render_math(ctx: RenderContext, src: str, display: bool, line: int | None) -> str:
     """Checked math; `line` is the deck line of the source's first line, so errors name theirs."""
-    problems = check_math(src, display=display)
+    # In a table cell a display becomes $\displaystyle …$: check it as inline (no \tag, no split).
+    problems = check_math(src, display=display and not ctx.in_cell)
     if problems:
         for p in problems:
             row, col = line_col(src, p.offset)
