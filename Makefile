@@ -32,9 +32,17 @@ bench: setup
 
 # README pictures: page 1 of each PDF of the default deck, regenerated, never hand-edited.
 pictures: build
-	pdftoppm -r 50 -png -f 1 -l 1 out/flashcards.pdf docs/img/flashcards-front
-	pdftoppm -r 50 -png -f 2 -l 2 out/flashcards.pdf docs/img/flashcards-back
-	pdftoppm -r 50 -png -f 1 -l 1 out/cheatsheet.pdf docs/img/cheatsheet
+	mkdir -p docs/img
+	pdftoppm -r 50 -png -singlefile -f 1 -l 1 out/flashcards.pdf docs/img/flashcards-front
+	pdftoppm -r 50 -png -singlefile -f 2 -l 2 out/flashcards.pdf docs/img/flashcards-back
+	pdftoppm -r 50 -png -singlefile -f 1 -l 1 out/cheatsheet.pdf docs/img/cheatsheet
+	$(FISZKI) calibrate --out out
+	pdftoppm -r 50 -png -f 1 -l 1 out/calibration.pdf docs/img/calibration
+	# The ladders as seen against a window, printed by a printer that shifts its backs by 1,-1.5 mm.
+	pdftoppm -r 120 -gray out/calibration.pdf out/calibration-page
+	$(PY) scripts/window_view.py out/calibration-page-1.pgm out/calibration-page-2.pgm \
+		docs/img/calibration-window.png --dpi 120 --shift=1,-1.5 --crop 25,103,165,150
+	rm -f out/calibration-page-*.pgm
 
 clean:
 	rm -rf out .pytest_cache

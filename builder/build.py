@@ -245,9 +245,9 @@ def _broken_card(problem: Problem, errors: list[Problem], keep_going: bool) -> P
 
 
 def fc_ratio(layout, excess: float) -> float:
-    from builder.flashcards import PAD
+    from builder.flashcards import PAD, side_size
 
-    inner = layout.card_w - 2 * PAD
+    inner = side_size(layout)[0] - 2 * PAD  # a card side: in fold mode a grid cell holds two
     return inner / (inner + excess)
 
 

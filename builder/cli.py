@@ -98,6 +98,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     fiszki build                  # content/deck.md -> out/flashcards.pdf, out/cheatsheet.pdf
     fiszki build my.md --card a7  # another deck, bigger cards
     fiszki check out/flashcards.pdf
+    fiszki calibrate              # out/calibration.pdf: measure your printer's --back-offset
     fiszki import notes.txt -o content/notes.md
 
     Exit codes: 0 success, 1 content or TeX error, 2 usage error, 3 TeX missing.
@@ -115,9 +116,16 @@ def card_options(f):
         click.option("--margin", help="Printer-safe margin (default 5mm)."),
         click.option("--gutter", help="Space between cards (default 0)."),
         click.option("--flip", type=click.Choice(["long", "short"]), help="Duplex flip edge your printer uses (default long)."),
-        click.option("--back-offset", help="X,Y in mm: shift back pages to match your printer (see fiszki calibrate)."),
+        click.option("--back-offset", help="X,Y in mm, the two numbers read off the calibration sheet (fiszki calibrate): "
+                     "moves everything on back pages X right and Y up, as the back page itself is seen (after a "
+                     "long-edge flip +X looks like a move to the left from the front)."),
+        click.option("--printer", help="A saved printer profile (fiszki printer save); its values override the deck's "
+                     "front matter, the command line overrides them."),
         click.option("--overflow", type=click.Choice(["fail", "split"]), help="A card too long even at the minimum size: fail (default) or continue on an extra card."),
         click.option("--cut-marks", type=click.Choice(["crop", "dashed", "none"]), help="Crop marks in the margin (default), dashed cut lines, or none."),
+        click.option("--mode", type=click.Choice(["duplex", "fronts", "backs", "fold"]), help="duplex (default): front and back pages alternate; fronts / backs: one side only, to print by hand (print the fronts, turn the stack over, print the backs); fold: each question beside its answer on one side, to fold and glue."),
+        click.option("--reverse", is_flag=True, default=None, help="Sheets in reverse order (last first), e.g. --mode backs for a stack that comes out the other way round."),
+        click.option("--bleed", help="Backs get a light background reaching this far past the cut line (up to half the --gutter between cards; default 0), so a slightly misregistered back shows no white edge."),
         click.option("--min-size", type=float, help="Smallest font size on cards in pt (default 6)."),
         click.option("--pages", type=int, help="Cheat sheet: exactly this many pages (2 = both sides of a sheet)."),
         click.option("--columns", type=int, help="Cheat sheet: number of columns (default: chosen for the font size)."),
@@ -133,7 +141,8 @@ def card_options(f):
     return f
 
 
-OPTION_NAMES = ("paper", "orientation", "card", "grid", "margin", "gutter", "flip", "back_offset", "overflow",
+OPTION_NAMES = ("paper", "orientation", "card", "grid", "margin", "gutter", "flip", "back_offset", "printer", "mode",
+                "reverse", "bleed", "overflow",
                 "cut_marks", "min_size", "pages", "columns", "cheat_min_size", "section", "tag", "cards",
                 "shuffle", "seed")
 
@@ -150,6 +159,7 @@ def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: 
     """Build flashcards.pdf and cheatsheet.pdf from DECKS (default: content/deck.md)."""
     from builder.build import build_deck
     from builder.errors import FiszkiError
+    from builder.geometry import GeometryError
     from builder.texrun import TexError, ToolchainError
 
     options = {k: v for k, v in kwargs.items() if k in OPTION_NAMES}
@@ -160,7 +170,7 @@ def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: 
         try:
             result = build_deck(path, out_dir, options, several=len(paths) > 1, use_cache=not no_cache,
                                 keep_going=keep_going, progress=reporter.progress)
-        except (FiszkiError, TexError, ToolchainError) as exc:
+        except (FiszkiError, GeometryError, TexError, ToolchainError) as exc:  # a layout the options cannot make
             fail(reporter, exc)
         for w in result.warnings:
             reporter.warn(str(w))
@@ -223,3 +233,103 @@ def import_(reporter: Reporter, notes: Path, output: Path, title: str | None, la
         reporter.warn(f"{notes}:{note.line}: {note.message}")
     reporter.progress(f"wrote {output}: {result.cards} cards in {result.sections} sections; "
                       f"{len(result.notes)} guesses to review")
+
+
+@main.command()
+@click.option("--paper", default="a4", show_default=True, help="The paper you print flashcards on: a4, letter, or WxH.")
+@click.option("--orientation", type=click.Choice(["portrait", "landscape"]), default="portrait", show_default=True,
+              help="As you build the flashcards: the offset is measured in the page's own directions.")
+@click.option("--flip", type=click.Choice(["long", "short"]), default="long", show_default=True,
+              help="Duplex flip edge your printer uses.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
+              help="Folder for calibration.pdf (created if missing).")
+@click.pass_obj
+def calibrate(reporter: Reporter, paper: str, orientation: str, flip: str, out_dir: Path) -> None:
+    """Write calibration.pdf: one sheet to print double-sided once, held against a window it shows
+    the --back-offset X,Y that puts this printer's backs exactly behind their fronts."""
+    from builder.build import atomic_write
+    from builder.calibrate import build_calibration
+    from builder.errors import FiszkiError
+    from builder.geometry import GeometryError
+    from builder.texrun import TexError, ToolchainError
+
+    path = out_dir / "calibration.pdf"
+    try:
+        pdf = build_calibration(paper, orientation, flip)
+        atomic_write(path, pdf)
+    except (FiszkiError, GeometryError, TexError, ToolchainError) as exc:
+        fail(reporter, exc)
+    except OSError as exc:
+        reporter.error(f"cannot write {path}: {exc.strerror or exc}")
+        sys.exit(EXIT_CONTENT)
+    reporter.progress(f"wrote {path}: print it double-sided (flip on the {flip} edge) at 100 %, hold it against "
+                      "a window and read X and Y off it; then fiszki build --back-offset X,Y")
+
+
+@main.group()
+def printer() -> None:
+    """Saved printer profiles: the --back-offset (and paper, orientation, flip) of a printer, by name.
+
+    \b
+    fiszki printer save office --back-offset 1.5,-0.5 --flip long
+    fiszki build --printer office
+    fiszki printer list
+
+    A profile's values override the deck's front matter; the command line overrides them. They are
+    kept in printers.toml in $XDG_CONFIG_HOME/fiszki (default ~/.config/fiszki).
+    """
+
+
+@printer.command("save")
+@click.argument("name")
+@click.option("--back-offset", required=True, help="X,Y in mm, as read off the calibration sheet.")
+@click.option("--paper", help="Paper this printer is used with (a4, letter, WxH).")
+@click.option("--orientation", type=click.Choice(["portrait", "landscape"]), help="Orientation the offset was measured in.")
+@click.option("--flip", type=click.Choice(["long", "short"]), help="The printer's duplex flip edge.")
+@click.pass_obj
+def printer_save(reporter: Reporter, name: str, back_offset: str, paper: str | None, orientation: str | None,
+                 flip: str | None) -> None:
+    """Save printer NAME (replacing one of that name)."""
+    from builder.errors import FiszkiError
+    from builder.printers import config_path, describe, normalise, save_profile
+
+    values = dict(back_offset=back_offset, paper=paper, orientation=orientation, flip=flip)
+    try:
+        replaced = save_profile(name, values)
+    except FiszkiError as exc:
+        fail(reporter, exc)
+    given = normalise({k: v for k, v in values.items() if v is not None})
+    reporter.progress(f"{'replaced' if replaced else 'saved'} printer {name} in {config_path()}: {describe(given)}")
+
+
+@printer.command("list")
+@click.pass_obj
+def printer_list(reporter: Reporter) -> None:
+    """List the saved printers, one a line: NAME: settings."""
+    from builder.errors import FiszkiError
+    from builder.printers import config_path, describe, read_profiles
+
+    try:
+        profiles = read_profiles()
+    except FiszkiError as exc:
+        fail(reporter, exc)
+    if not profiles:
+        reporter.progress(f"no printers saved in {config_path()}; measure one with fiszki calibrate, then "
+                          "fiszki printer save NAME --back-offset X,Y")
+    for name in sorted(profiles):
+        click.echo(f"{name}: {describe(profiles[name])}")
+
+
+@printer.command("remove")
+@click.argument("name")
+@click.pass_obj
+def printer_remove(reporter: Reporter, name: str) -> None:
+    """Forget printer NAME."""
+    from builder.errors import FiszkiError
+    from builder.printers import config_path, remove_profile
+
+    try:
+        remove_profile(name)
+    except FiszkiError as exc:
+        fail(reporter, exc)
+    reporter.progress(f"removed printer {name} from {config_path()}")

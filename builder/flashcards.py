@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from markdown_it.token import Token
 
 from builder import __version__
 from builder.deck import Card, Deck, _blocks
 from builder.errors import Problem, short
-from builder.geometry import MM, Rect, SheetLayout, plan_sheet
+from builder.geometry import MM, GeometryError, Rect, SheetLayout, plan_sheet
 from builder.latex import escape_text, latex, render_template
 from builder.options import Options
 from builder.render import RenderContext, render_blocks, render_inline, render_question
@@ -25,13 +25,16 @@ MARK_LEN = 4 * MM
 MARK_GAP = 1 * MM  # crop marks start this far from the card grid, never touching a card
 MARK_THICK = 0.3
 DASH, DASH_GAP = 2 * MM, 1.5 * MM
+DOT, DOT_GAP = 0.6 * MM, 0.9 * MM  # fold lines: finer than cut lines, so the two are not confused
 
 # The margin note of every page, in the deck's language ("arkusz 3/5 · przód · obracaj …").
 WORDS = {
     "en": {"sheet": "sheet", "front": "front", "back": "back",
-           "long": "flip on long edge", "short": "flip on short edge"},
+           "long": "flip on long edge", "short": "flip on short edge",
+           "fold": "cut on the marks, fold on the dotted line"},
     "pl": {"sheet": "arkusz", "front": "przód", "back": "tył",
-           "long": "obracaj wzdłuż dłuższej krawędzi", "short": "obracaj wzdłuż krótszej krawędzi"},
+           "long": "obracaj wzdłuż dłuższej krawędzi", "short": "obracaj wzdłuż krótszej krawędzi",
+           "fold": "wytnij wzdłuż znaczników, złóż na kropkowanej linii"},
 }
 
 
@@ -403,69 +406,210 @@ def _dashes(layout: SheetLayout, back: bool) -> list[dict]:
 
 def _footer(layout: SheetLayout, back: bool) -> tuple[float, float, float]:
     """Where the margin note goes: centred under the widest span between two cut lines, so it
-    clears the crop marks, half-way between the grid and the paper edge. (x, baseline y, max width)"""
-    xs, ys = layout.back_cut_positions() if back else layout.cut_positions()
+    clears the crop marks, half-way between the grid and the paper edge. (x, baseline y, max width)
+
+    On a back it is placed as with no offset and then moved by the offset like everything else
+    on the page (kept on the paper), so the printer's shift puts it back where it belongs."""
+    base = replace(layout, back_offset=(0.0, 0.0))
+    xs, ys = base.back_cut_positions() if back else base.cut_positions()
     width, x = max(((b - a, (a + b) / 2) for a, b in zip(xs, xs[1:])), key=lambda s: (round(s[0], 1), -s[1]))
     y = max(1.5 * MM, ys[0] / 2 - 2)
+    if back:
+        x, y = x + layout.back_offset[0], max(1.5 * MM, y + layout.back_offset[1])
     return x, y, width - 2 * (MARK_GAP + MARK_THICK)
 
 
 def footer_text(deck: Deck, sheet: int, sheets: int, side: str, flip: str) -> str:
     words = WORDS["pl" if deck.meta.get("lang") == "pl" else "en"]
-    return f"{deck.title} · {words['sheet']} {sheet}/{sheets} · {words[side]} · {words[flip]}"
+    how = words["fold"] if side == "fold" else f"{words[side]} · {words[flip]}"
+    return f"{deck.title} · {words['sheet']} {sheet}/{sheets} · {how}"
 
+
+# --- print modes: fold-over pairs and the backs' bleed ----------------------------------------
+
+@dataclass(frozen=True)
+class FoldLayout(SheetLayout):
+    """--mode fold: a grid of question+answer pairs on single-sided pages. Each grid cell
+    (card_w x card_h here) is one pair: the question, then its answer beside it (to the right)
+    or under it, sharing the fold line, so folding the answer behind puts it upright behind
+    the question (turn the card like a book page, or like a calendar when stacked)."""
+
+    beside: bool = True
+
+    @property
+    def side_size(self) -> tuple[float, float]:
+        return (self.card_w / 2, self.card_h) if self.beside else (self.card_w, self.card_h / 2)
+
+    def halves(self, slot: int) -> tuple[Rect, Rect]:
+        """(question, answer) of the pair in `slot`."""
+        r = self.front_rect(slot)
+        w, h = self.side_size
+        if self.beside:
+            return Rect(r.x, r.y, w, h), Rect(r.x + w, r.y, w, h)
+        return Rect(r.x, r.y + h, w, h), Rect(r.x, r.y, w, h)
+
+    def fold_line(self, slot: int) -> Rect:
+        """The shared edge of the pair in `slot`, as a hairline-thin rectangle."""
+        q, a = self.halves(slot)
+        if self.beside:
+            return Rect(a.x - MARK_THICK / 2, a.y, MARK_THICK, a.h)
+        return Rect(q.x, q.y - MARK_THICK / 2, q.w, MARK_THICK)
+
+
+def plan_fold(opts: Options) -> FoldLayout:
+    """The most pairs per page: answers beside their questions, or under them; beside wins a tie.
+    --grid counts pairs; --back-offset and --flip do not apply (nothing is printed on the back)."""
+    cw, ch = opts.card_size
+    best, error = None, None
+    for beside, pair in ((True, (2 * cw, ch)), (False, (cw, 2 * ch))):
+        try:
+            lay = plan_sheet(opts.paper_size, pair, opts.margin_pt, opts.gutter_pt, grid=opts.grid_rc, flip="long")
+        except GeometryError as exc:
+            error = error or exc
+            continue
+        if best is None or lay.per_sheet > best.per_sheet:
+            best = FoldLayout(**{f.name: getattr(lay, f.name) for f in fields(SheetLayout)}, beside=beside)
+    if best is None:
+        raise GeometryError(f"--mode fold prints each question with its answer beside or under it, and "
+                            f"two {round(cw / MM, 2):g} x {round(ch / MM, 2):g} mm cards do not fit: {error}")
+    return best
+
+
+def side_size(layout: SheetLayout) -> tuple[float, float]:
+    """The size of one card side: a grid cell, or half of one in fold mode."""
+    return layout.side_size if isinstance(layout, FoldLayout) else (layout.card_w, layout.card_h)
+
+
+def bleed_rect(rect: Rect, others: list[Rect], area: Rect, bleed: float) -> Rect:
+    """A back's background: the card grown by `bleed` past each edge so a slightly misregistered
+    cut shows no white edge, but only half-way to a neighbouring card (not at all where cards
+    touch) and never into the printer margin `area`."""
+    room = [rect.x - area.x, area.right - rect.right, rect.y - area.y, area.top - rect.top]  # l r d u
+    for o in others:
+        if o == rect:
+            continue
+        if min(o.top, rect.top) - max(o.y, rect.y) > 1e-6:  # side by side
+            if o.right <= rect.x + 1e-6:
+                room[0] = min(room[0], (rect.x - o.right) / 2)
+            elif o.x >= rect.right - 1e-6:
+                room[1] = min(room[1], (o.x - rect.right) / 2)
+        if min(o.right, rect.right) - max(o.x, rect.x) > 1e-6:  # one above the other
+            if o.top <= rect.y + 1e-6:
+                room[2] = min(room[2], (rect.y - o.top) / 2)
+            elif o.y >= rect.top - 1e-6:
+                room[3] = min(room[3], (o.y - rect.top) / 2)
+    left, right, down, up = (max(0.0, min(bleed, r)) for r in room)
+    return Rect(rect.x - left, rect.y - down, rect.w + left + right, rect.h + down + up)
+
+
+def _folds(layout: FoldLayout, slots: int) -> tuple[list[dict], list[dict]]:
+    """Dotted fold lines (finer than dashed cut lines) and one hidden annotation per line."""
+    dots, lines = [], []
+    for slot in range(slots):
+        line = layout.fold_line(slot)
+        lines.append(dict(x=line.x, y=line.y, w=line.w, h=line.h, name=latex(f"fold-{slot + 1}")))
+        along = line.h if layout.beside else line.w
+        pos = 0.0
+        while pos < along:
+            length = min(DOT, along - pos)
+            if layout.beside:
+                dots.append(dict(x=line.x, y=line.top - pos - length, w=line.w, h=length))
+            else:
+                dots.append(dict(x=line.x + pos, y=line.y, w=length, h=line.h))
+            pos += DOT + DOT_GAP
+    return dots, lines
+
+
+# --- pages --------------------------------------------------------------------------------------
 
 def plan_layout(opts: Options) -> SheetLayout:
+    if opts.bleed_pt < 0:
+        raise GeometryError("--bleed must not be negative: it is how far backs' background reaches past the cut")
+    if opts.mode == "fold":
+        return plan_fold(opts)
     return plan_sheet(opts.paper_size, opts.card_size, opts.margin_pt, opts.gutter_pt,
                       grid=opts.grid_rc, flip=opts.flip, back_offset=opts.offset_pt)
 
 
 def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Options,
                 bodies: dict, starts: dict[str, float]) -> list[dict]:
+    """Every page of the PDF, in print order, for the mode: duplex (front, back, front, …),
+    fronts or backs only (manual duplex), or fold (question beside answer, one side)."""
     per = layout.per_sheet
     sheets = math.ceil(len(cards) / per)
-    inner_w = layout.card_w - 2 * PAD
-    inner_h = layout.card_h - 2 * PAD - LABEL_H
+    fold = isinstance(layout, FoldLayout)
+    card_w, card_h = side_size(layout)
+    inner_w = card_w - 2 * PAD
+    inner_h = card_h - 2 * PAD - LABEL_H
     labels = RenderContext(deck_dir=deck.path.parent, display=deck.display_path)  # its warnings were told already
-    clip = f"{CLIP:.3f} {CLIP:.3f} {layout.card_w - 2 * CLIP:.3f} {layout.card_h - 2 * CLIP:.3f}"
-    pages = []
+    clip = f"{CLIP:.3f} {CLIP:.3f} {card_w - 2 * CLIP:.3f} {card_h - 2 * CLIP:.3f}"
+
+    def side_entry(card: Card, side: str, rect: Rect) -> dict:
+        back = side == "back"
+        front_body, back_body = bodies[id(card)]
+        spec = SideSpec(card, side, rect, back_body if back else front_body,
+                        BACK_START if back else FRONT_START, opts.min_size)
+        start = min(starts.get(spec.key, spec.start), spec.start)
+        return dict(
+            source=f"card {card.number} {side} line {card.line}",
+            log_name=latex(spec.key), name=latex(f"card-{spec.key}"), x=rect.x, y=rect.y, w=rect.w, h=rect.h,
+            body=latex(spec.body), centre=not back, start=max(start, opts.min_size), min=opts.min_size,
+            inner_w=inner_w, inner_h=inner_h, pad=PAD, clip=clip,
+            note=f'#{card.number} "{card.question}"', label=latex(card_label(card, side, inner_w, labels)),
+            back_key=spec.key if back else None,
+        )
+
+    def page(sheet: int, side: str, sides: list[dict], grid: list[Rect], area: Rect) -> dict:
+        back = side == "back"
+        fx, fy, fw = _footer(layout, back)
+        bleeds = []
+        if opts.bleed_pt > 0:
+            for s in sides:
+                if s["back_key"]:
+                    r = bleed_rect(Rect(s["x"], s["y"], s["w"], s["h"]), grid, area, opts.bleed_pt)
+                    bleeds.append(dict(x=r.x, y=r.y, w=r.w, h=r.h, name=latex(f"bleed-{s['back_key']}")))
+        return dict(
+            label=f"{sheet + 1}-{side}", sides=sides, bleeds=bleeds, folds=[], fold_lines=[],
+            footer=footer_text(deck, sheet + 1, sheets, side, layout.flip), footer_x=fx, footer_y=fy, footer_w=fw,
+            marks=_marks(layout, back) if opts.cut_marks == "crop" else [],
+            dashes=_dashes(layout, back) if opts.cut_marks == "dashed" else [],
+        )
+
+    front_area = layout.safe_area()
+    back_area = front_area.shifted(*layout.back_offset)  # the printer's margin moves with its shift
+    sets = []  # per sheet: its pages in print order
     for sheet in range(sheets):
         chunk = cards[sheet * per : (sheet + 1) * per]
-        for side in ("front", "back"):
-            back = side == "back"
-            sides = []
-            for slot, card in enumerate(chunk):
-                rect = layout.back_rect(slot) if back else layout.front_rect(slot)
-                front_body, back_body = bodies[id(card)]
-                spec = SideSpec(card, side, rect, back_body if back else front_body,
-                                BACK_START if back else FRONT_START, opts.min_size)
-                start = min(starts.get(spec.key, spec.start), spec.start)
-                sides.append(dict(
-                    source=f"card {card.number} {side} line {card.line}",
-                    log_name=latex(spec.key), name=latex(f"card-{spec.key}"), x=rect.x, y=rect.y, w=rect.w, h=rect.h,
-                    body=latex(spec.body), centre=not back, start=max(start, opts.min_size), min=opts.min_size,
-                    inner_w=inner_w, inner_h=inner_h, pad=PAD, clip=clip,
-                    note=f'#{card.number} "{card.question}"', label=latex(card_label(card, side, inner_w, labels)),
-                ))
-            fx, fy, fw = _footer(layout, back)
-            pages.append(dict(
-                label=f"{sheet + 1}-{side}", sides=sides,
-                footer=footer_text(deck, sheet + 1, sheets, side, layout.flip), footer_x=fx, footer_y=fy, footer_w=fw,
-                marks=_marks(layout, back) if opts.cut_marks == "crop" else [],
-                dashes=_dashes(layout, back) if opts.cut_marks == "dashed" else [],
-            ))
-    return pages
+        if fold:
+            halves = [layout.halves(slot) for slot in range(per)]
+            sides = [side_entry(card, side, rect) for slot, card in enumerate(chunk)
+                     for side, rect in zip(("front", "back"), halves[slot])]
+            p = page(sheet, "fold", sides, [r for pair in halves for r in pair], front_area)
+            p["folds"], p["fold_lines"] = _folds(layout, len(chunk))
+            sets.append([p])
+            continue
+        fronts = [side_entry(card, "front", layout.front_rect(slot)) for slot, card in enumerate(chunk)]
+        backs = [side_entry(card, "back", layout.back_rect(slot)) for slot, card in enumerate(chunk)]
+        pages = {"front": page(sheet, "front", fronts, [], front_area),
+                 "back": page(sheet, "back", backs, [layout.back_rect(s) for s in range(per)], back_area)}
+        wanted = {"duplex": ("front", "back"), "fronts": ("front",), "backs": ("back",)}[opts.mode]
+        sets.append([pages[side] for side in wanted])
+    if opts.reverse:  # last sheet first: for a stack that comes out of the printer the other way up
+        sets.reverse()
+    return [p for pages in sets for p in pages]
 
 
 def flashcards_tex(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Options, bodies: dict,
                    starts: dict[str, float]) -> str:
     pages = build_pages(deck, cards, layout, opts, bodies, starts)
+    sides = {"duplex": 2, "fold": 2, "fronts": 1, "backs": 1}[opts.mode]
     return render_template(
         "flashcards.tex.j2",
         language=deck.language, title=deck.title, version=__version__,
         paper_w=layout.paper_w, paper_h=layout.paper_h, margin=layout.margin,
-        back_offset=layout.back_offset, flip=layout.flip, mode=opts.mode,
-        card_count=len(cards), side_count=2 * len(cards), pages=pages, label_size=LABEL_SIZE,
+        back_offset=layout.back_offset, flip=layout.flip, mode=opts.mode, reverse=opts.reverse,
+        bleed=opts.bleed_pt, fold=("beside" if layout.beside else "under") if isinstance(layout, FoldLayout) else None,
+        card_count=len(cards), side_count=sides * len(cards), pages=pages, label_size=LABEL_SIZE,
     )
 
 

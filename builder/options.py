@@ -101,8 +101,11 @@ def _derive(opts: Options) -> Options:
 
 
 def resolve(deck: Deck | None, cli: dict[str, object]) -> Options:
-    """Defaults < deck front matter < command line. Bad values name where they came from."""
+    """Defaults < deck front matter < printer profile (cli["printer"]) < command line.
+    Bad values name where they came from."""
     values: dict[str, object] = {}
+    cli = dict(cli)
+    printer = cli.pop("printer", None)
     problems = []
     if deck is not None:
         for name, value in deck.options.items():
@@ -115,6 +118,10 @@ def resolve(deck: Deck | None, cli: dict[str, object]) -> Options:
                                         line=deck.option_lines.get(name)))
     if problems:
         raise ContentError(problems)
+    if printer:
+        from builder.printers import load_profile
+
+        values.update(load_profile(str(printer)))
     for name, value in cli.items():
         if value is None or value == ():
             continue
