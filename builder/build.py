@@ -1,22 +1,18 @@
 """`fiszki build`: deck → checked PDFs in out/, replaced atomically, rebuilt only when changed."""
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import os
 import re
-import tempfile
-from urllib.parse import unquote
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from builder import __version__
-from builder.deck import Card, Deck, read_deck
+from builder.deck import Card, Deck, display_name, read_deck
 from builder.errors import ContentError, FiszkiError, Problem
-from builder.latex import templates_dir
+from builder.outputs import atomic_write, cached, fingerprint_of, output_paths, remember
 from builder.options import Options, resolve, select_cards
 from builder.render import RenderContext, error_box
 from builder.texrun import TexError, marker_before, run_pdflatex
@@ -36,84 +32,9 @@ class Output:
 
 @dataclass
 class BuildResult:
-    deck: Deck
+    deck: Deck | None  # None when the cache answered without reading the deck
     outputs: list[Output]
     warnings: list[Problem] = field(default_factory=list)
-
-
-def output_paths(out_dir: Path, deck: Deck, several: bool) -> dict[str, Path]:
-    prefix = f"{deck.name}-" if several else ""
-    return {kind: out_dir / f"{prefix}{kind}.pdf" for kind in ("flashcards", "cheatsheet")}
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _umask()  # read once at import: os.umask can only be read by setting it
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write next to the target and rename over it: readers see the old file or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get the usual permissions
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _fingerprint(deck: Deck, opts: Options) -> str:
-    """Everything the PDFs depend on: deck text, options, fiszki version, templates, images."""
-    h = hashlib.sha256()
-    h.update(__version__.encode())
-    h.update(deck.source.encode())
-    h.update(repr(sorted(vars(opts).items())).encode())
-    for tpl in sorted(templates_dir().glob("*.j2")):
-        h.update(tpl.read_bytes())
-    base = deck.path.parent
-    for card in deck.cards:
-        for src in _image_sources(card):
-            try:  # an edited image must rebuild; a missing one fails later with its own message
-                h.update(src.encode() + hashlib.sha256((base / unquote(src)).read_bytes()).digest())
-            except OSError:
-                h.update(src.encode())
-    return h.hexdigest()
-
-
-def _cache_file(out_dir: Path) -> Path:
-    return out_dir / ".fiszki-cache.json"
-
-
-def _cached(out_dir: Path, paths: dict[str, Path], fingerprint: str) -> bool:
-    try:
-        record = json.loads(_cache_file(out_dir).read_text())
-    except (OSError, ValueError):
-        return False
-    for kind, path in paths.items():
-        entry = record.get(str(path.name))
-        if not entry or entry.get("fingerprint") != fingerprint or not path.exists():
-            return False
-        if hashlib.sha256(path.read_bytes()).hexdigest() != entry.get("sha256"):
-            return False
-    return True
-
-
-def _remember(out_dir: Path, outputs: list[Output], fingerprint: str) -> None:
-    path = _cache_file(out_dir)
-    try:
-        record = json.loads(path.read_text())
-    except (OSError, ValueError):
-        record = {}
-    for o in outputs:
-        record[o.path.name] = {"fingerprint": fingerprint, "sha256": hashlib.sha256(o.pdf).hexdigest()}
-    atomic_write(path, json.dumps(record, indent=1, sort_keys=True).encode())
 
 
 def tex_problem(err: TexError, deck: Deck, cards: list[Card]) -> Problem:
@@ -255,15 +176,18 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
                use_cache: bool = True, keep_going: bool = False, progress: Progress = lambda s: None) -> BuildResult:
     from builder.check import check_pdf
 
+    paths = output_paths(out_dir, deck_path.stem, several)
+    try:
+        fingerprint = fingerprint_of(deck_path, deck_path.read_bytes(), cli_options)
+    except OSError:
+        fingerprint = None  # read_deck says what is wrong with the file
+    if use_cache and not keep_going and fingerprint and cached(out_dir, paths, fingerprint):
+        progress(f"{display_name(deck_path)}: unchanged, PDFs are up to date")
+        return BuildResult(None, [Output(k, p, b"", "", "unchanged", cached=True) for k, p in paths.items()], [])
+
     deck = read_deck(deck_path)
-    opts = resolve(deck, cli_options)
+    opts = resolve(deck, dict(cli_options))
     cards = select_cards(deck, opts)
-    paths = output_paths(out_dir, deck, several)
-    fingerprint = _fingerprint(deck, opts)
-    if use_cache and not keep_going and _cached(out_dir, paths, fingerprint):
-        progress(f"{deck.display_path}: unchanged, PDFs are up to date")
-        return BuildResult(deck, [Output(k, p, b"", "", "unchanged", cached=True) for k, p in paths.items()],
-                           deck.warnings)
 
     # Render once for both documents. Content errors found without TeX (math, images, …) fail
     # fast, before any compile.
@@ -307,8 +231,8 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
             atomic_write(o.path.with_suffix(".log"), o.log.encode("utf-8", errors="replace"))
         for o in outputs:
             atomic_write(o.path, o.pdf)
-        if not errors:
-            _remember(out_dir, outputs, fingerprint)
+        if not errors and fingerprint:
+            remember(out_dir, [(o.path, o.pdf) for o in outputs], fingerprint)
     except OSError as exc:
         raise FiszkiError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     if errors:

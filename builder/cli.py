@@ -157,8 +157,8 @@ OPTION_NAMES = ("paper", "orientation", "card", "grid", "margin", "gutter", "fli
 @click.pass_obj
 def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: bool, keep_going: bool, **kwargs) -> None:
     """Build flashcards.pdf and cheatsheet.pdf from DECKS (default: content/deck.md)."""
-    from builder.build import build_deck
     from builder.errors import FiszkiError
+    from builder.outputs import up_to_date
     from builder.geometry import GeometryError
     from builder.texrun import TexError, ToolchainError
 
@@ -167,6 +167,11 @@ def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: 
     if len({p.stem for p in paths}) != len(paths):
         raise click.UsageError("two decks share a file name; their PDFs would overwrite each other")
     for path in paths:
+        if not no_cache and not keep_going and up_to_date(path, out_dir, options, len(paths) > 1):
+            reporter.progress(f"{path}: unchanged, PDFs are up to date")  # no parser, no TeX imported
+            continue
+        from builder.build import build_deck
+
         try:
             result = build_deck(path, out_dir, options, several=len(paths) > 1, use_cache=not no_cache,
                                 keep_going=keep_going, progress=reporter.progress)
@@ -247,7 +252,7 @@ def import_(reporter: Reporter, notes: Path, output: Path, title: str | None, la
 def calibrate(reporter: Reporter, paper: str, orientation: str, flip: str, out_dir: Path) -> None:
     """Write calibration.pdf: one sheet to print double-sided once, held against a window it shows
     the --back-offset X,Y that puts this printer's backs exactly behind their fronts."""
-    from builder.build import atomic_write
+    from builder.outputs import atomic_write
     from builder.calibrate import build_calibration
     from builder.errors import FiszkiError
     from builder.geometry import GeometryError

@@ -9,6 +9,8 @@ from typing import Callable
 
 import jinja2
 from markupsafe import Markup
+
+from builder import templates_dir
 from pylatex.utils import escape_latex
 
 # Characters pdflatex can typeset with T1 + textcomp + lmodern (measured by compiling every code
@@ -120,15 +122,6 @@ def _finalize(value: object) -> object:
 def latex(code: str) -> Markup:
     """Mark a string as finished LaTeX: the template prints it unescaped."""
     return Markup(code)
-
-
-def templates_dir() -> Path:
-    """Inside an installed wheel the templates sit in the package; in the source tree beside it."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("fiszki's LaTeX templates are missing: reinstall fiszki")
 
 
 @lru_cache(maxsize=1)

@@ -132,7 +132,7 @@ def normalise(values: dict[str, object]) -> dict[str, str]:
 
 def save_profile(name: str, values: dict[str, object], path: Path | None = None) -> bool:
     """Save (or replace) printer `name`; True if it replaced one. Written atomically."""
-    from builder.build import atomic_write
+    from builder.outputs import atomic_write
 
     if not _NAME_RE.match(name):
         raise UsageError(f"printer name {name!r}: use letters, digits, '-' and '_' (at most 40), "
@@ -151,7 +151,7 @@ def save_profile(name: str, values: dict[str, object], path: Path | None = None)
 
 
 def remove_profile(name: str, path: Path | None = None) -> None:
-    from builder.build import atomic_write
+    from builder.outputs import atomic_write
 
     path = path or config_path()
     profiles = read_profiles(path)

@@ -95,3 +95,29 @@ def test_python_m_builder_works():
 
     proc = subprocess.run([sys.executable, "-m", "builder", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and __version__ in proc.stdout
+
+
+def test_cache_skips_unchanged_builds_and_sees_edits(tmp_path: Path):
+    import struct
+    import zlib
+
+    def png(shade: int) -> bytes:  # a 1×1 grey PNG, different bytes per shade
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(bytes([0, shade]))) + chunk(b"IEND", b""))
+
+    deck = tmp_path / "deck.md"
+    deck.write_text(SMALL_DECK + "\n## Obrazek\n![kropka](dot.png)\n", encoding="utf-8")
+    (tmp_path / "dot.png").write_bytes(png(10))
+    out = tmp_path / "out"
+    args = ("build", str(deck), "--out", str(out))
+    assert "compiling" in run_fiszki(*args).stderr
+    assert "unchanged" in run_fiszki(*args).stderr
+    assert "compiling" in run_fiszki(*args, "--card", "a7").stderr  # other options, other PDFs
+    assert "unchanged" in run_fiszki(*args, "--card", "a7").stderr
+    (tmp_path / "dot.png").write_bytes(png(200))
+    assert "compiling" in run_fiszki(*args, "--card", "a7").stderr  # an edited image rebuilds
+    (out / "flashcards.pdf").write_bytes(b"damaged")
+    rebuilt = run_fiszki(*args, "--card", "a7")
+    assert "compiling" in rebuilt.stderr and PdfReader(out / "flashcards.pdf").pages

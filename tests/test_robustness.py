@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from builder.build import _remember, atomic_write
+from builder.outputs import atomic_write, remember
 from builder.check import check_pdf
 from builder.texrun import ToolchainError, run_pdflatex, tex_environment
 from tests.conftest import ROOT, SMALL_DECK, Run, run_fiszki
@@ -396,8 +396,6 @@ def test_two_builds_started_at_once_both_succeed(project: Path, tmp_path: Path):
 
 def test_concurrent_cache_and_output_writes_never_corrupt(tmp_path: Path):
     """Many writers at once: every read sees a whole old or a whole new file, never a mix."""
-    from builder.build import Output
-
     target = tmp_path / "out" / "flashcards.pdf"
     versions = [bytes([n]) * 200_000 for n in range(8)]
     errors: list[str] = []
@@ -406,8 +404,8 @@ def test_concurrent_cache_and_output_writes_never_corrupt(tmp_path: Path):
     def write(n: int) -> None:
         for i in range(30):
             atomic_write(target, versions[n])
-            out = Output("flashcards", tmp_path / "out" / f"deck{n}-flashcards.pdf", versions[n], "", "")
-            _remember(tmp_path / "out", [out], f"fingerprint-{n}-{i}")
+            remember(tmp_path / "out", [(tmp_path / "out" / f"deck{n}-flashcards.pdf", versions[n])],
+                     f"fingerprint-{n}-{i}")
 
     def read() -> None:
         while not stop.is_set():
