@@ -185,6 +185,7 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
         progress(f"{display_name(deck_path)}: unchanged, PDFs are up to date")
         return BuildResult(None, [Output(k, p, b"", "", "unchanged", cached=True) for k, p in paths.items()], [])
 
+    progress(f"{display_name(deck_path)}: reading the deck")
     deck = read_deck(deck_path)
     opts = resolve(deck, dict(cli_options))
     cards = select_cards(deck, opts)
@@ -192,6 +193,7 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
     # Render once for both documents. Content errors found without TeX (math, images, …) fail
     # fast, before any compile.
     sheet: dict = {}
+    progress(f"{deck.display_path}: rendering {len(cards)} cards")
     rendered = render_bodies(deck, cards, keep_going, sheet)
     if rendered[2] and not keep_going:
         raise ContentError(rendered[2], warnings=deck.warnings)

@@ -21,7 +21,9 @@ class Reporter:
         self.start = time.monotonic()
 
     def progress(self, text: str) -> None:
-        if self.verbosity >= 1:
+        if self.verbosity >= 2:  # -v: when each step happened, to see where the time goes
+            click.echo(f"fiszki: [{time.monotonic() - self.start:5.2f} s] {text}", err=True)
+        elif self.verbosity >= 1:
             click.echo(f"fiszki: {text}", err=True)
 
     def detail(self, text: str) -> None:
