@@ -151,7 +151,7 @@ def build_flashcards(deck: Deck, cards: list[Card], opts: Options, keep_going: b
     sheets = math.ceil(len(cards) / fc.plan_layout(opts).per_sheet)
     smallest = min(report.sizes.values(), default=0)
     summary = f"{len(cards)} cards on {sheets} sheet{'s' if sheets != 1 else ''} ({layout.rows}×{layout.cols}), " \
-              f"smallest text {smallest:g} pt"
+              f"smallest text {smallest:.1f} pt"
     return result.pdf, result.log, summary, warnings, errors + problems
 
 

@@ -240,7 +240,7 @@ def _heading(inline: Token) -> _Heading:
     return _Heading(text, children, card_id, tags, error)
 
 
-def _blocks(tokens: list[Token]) -> list[list[Token]]:
+def top_level_blocks(tokens: list[Token]) -> list[list[Token]]:
     """Group a flat token stream into top-level blocks (open … close at nesting 0)."""
     blocks, current, depth = [], [], 0
     for tok in tokens:
@@ -441,7 +441,7 @@ def parse_deck_text(text: str, path: Path, display: str | None = None) -> Deck:
     entries, body = _split_front_matter(text, display)
     meta, options, option_lines = _check_front_matter(entries, display)
     reader = _DeckReader(display)
-    for block in _blocks(parser().parse(body)):
+    for block in top_level_blocks(parser().parse(body)):
         reader.add(block)
     cards = reader.finish()
     if reader.problems:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields, replace
 from markdown_it.token import Token
 
 from builder import __version__
-from builder.deck import Card, Deck, _blocks
+from builder.deck import Card, Deck, top_level_blocks
 from builder.errors import Problem, short
 from builder.geometry import MM, GeometryError, Rect, SheetLayout, plan_sheet
 from builder.latex import escape_text, latex, render_template
@@ -231,7 +231,7 @@ def _pieces(blocks: list[list[Token]], budget: float) -> list[_Piece]:
             if first.type == "paragraph_open" and len(block) == 3:
                 parts = [("sentence", s) for s in split_sentences(block[1].children or [])]
             elif first.type in ("bullet_list_open", "ordered_list_open"):
-                parts = [("item", item) for item in _blocks(block[1:-1])]
+                parts = [("item", item) for item in top_level_blocks(block[1:-1])]
         if len(parts) > 1:
             for i, (kind, tokens) in enumerate(parts):
                 weight = _weight(tokens) if kind == "item" else sum(len(t.content) for t in tokens) + 4
@@ -276,7 +276,7 @@ def split_card(card: Card, parts: int) -> list[Card]:
     Cuts between top-level blocks; a paragraph or list too big for one part is cut between its
     sentences or items. One sentence, formula, table or code block is never cut.
     """
-    blocks = _blocks(card.back_tokens)
+    blocks = top_level_blocks(card.back_tokens)
     pieces = _pieces(blocks, sum(_weight(b) for b in blocks) / max(1, parts))
     target = sum(p.weight for p in pieces) / max(1, parts)
     chunks: list[list[_Piece]] = [[]]

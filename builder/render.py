@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from markdown_it.common.html_re import HTML_TAG_RE
 from markdown_it.token import Token
 
+from builder.deck import top_level_blocks
 from builder.errors import Problem
 from builder.latex import escape_text
 from builder.markdown import parser
@@ -59,20 +60,6 @@ class RenderContext:
 
 def error_box(message: str) -> str:
     return f"\\fzerror{{{escape_text(message)}}}"
-
-
-def top_level_blocks(tokens: list[Token]) -> list[list[Token]]:
-    """Group a flat token stream into top-level blocks (open … close at nesting 0)."""
-    blocks, current, depth = [], [], 0
-    for tok in tokens:
-        current.append(tok)
-        depth += tok.nesting
-        if depth == 0:
-            blocks.append(current)
-            current = []
-    if current:
-        blocks.append(current)
-    return blocks
 
 
 # --- text -------------------------------------------------------------------------------------
