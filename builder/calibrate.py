@@ -305,26 +305,18 @@ def build_calibration(paper: str = "a4", orientation: str = "portrait", flip: st
 # --- reading it back: `fiszki check` -------------------------------------------------------------
 
 def read_marks(doc, page) -> dict[str, tuple[float, float, float, float]]:
-    """The calib-… annotations of one page: name -> (x, y, w, h)."""
-    from builder.pdfread import number
-
-    out = {}
-    for annot in doc.annotations(page):
-        name = annot.get("/NM")
-        if isinstance(name, str) and name.startswith("calib-"):
-            x1, y1, x2, y2 = (number(doc.resolve(v)) for v in doc.resolve(annot["/Rect"]))
-            out[name] = (min(x1, x2) - page.box[0], min(y1, y2) - page.box[1], abs(x2 - x1), abs(y2 - y1))
-    return out
+    """The calib-… annotations of one page: name -> (x, y, w, h) from the printed page's corner."""
+    return {name: rect for name, rect in doc.annotations(page) if name.startswith("calib-")}
 
 
 def check_calibration(doc, info: dict, report) -> None:
     """Two pages; every rung's back line is the mirror of its front line's end, moved by its value
     along its axis, so that rung 0 lines up at zero shift and rung v when the printer shifts by -v."""
-    from builder.pdfread import number
+    from builder.check import numbers
 
     tol = 0.05  # pt: the PDF stores positions to 0.001 bp; rounding adds a little
     pages = doc.pages
-    paper = tuple(number(doc.resolve(v)) for v in doc.resolve(info["/Paper"]))
+    paper = numbers(info.get("/Paper"), 2)
     flip = str(info.get("/Flip", "/long")).lstrip("/")
     if len(pages) != 2:
         report.add(f"has {len(pages)} pages; the calibration sheet is one front and one back", kind="page count")

@@ -367,7 +367,7 @@ def _marks(layout: SheetLayout, back: bool) -> list[dict]:
     marks = []
 
     def add(x, y, w, h):
-        marks.append(dict(x=x, y=y, w=w, h=h, name=latex(f"cutmark-{len(marks) + 1}")))
+        marks.append(dict(x=x, y=y, w=w, h=h))
 
     # Room between the grid and each page edge, less the gap; a mark shorter than 1 pt is left out.
     below, above = bottom - MARK_GAP, layout.paper_h - top - MARK_GAP
@@ -555,7 +555,7 @@ def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Option
             log_name=latex(spec.key), name=latex(f"card-{spec.key}"), x=rect.x, y=rect.y, w=rect.w, h=rect.h,
             body=latex(spec.body), centre=not back, start=max(start, opts.min_size), min=opts.min_size,
             inner_w=inner_w, inner_h=inner_h, pad=PAD, clip=clip,
-            note=f'#{card.number} "{card.question}"', label=latex(card_label(card, side, inner_w, labels)),
+            label=latex(card_label(card, side, inner_w, labels)),
             back_key=spec.key if back else None,
         )
 
@@ -610,6 +610,7 @@ def flashcards_tex(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Opt
         back_offset=layout.back_offset, flip=layout.flip, mode=opts.mode, reverse=opts.reverse,
         bleed=opts.bleed_pt, fold=("beside" if layout.beside else "under") if isinstance(layout, FoldLayout) else None,
         card_count=len(cards), side_count=sides * len(cards), pages=pages, label_size=LABEL_SIZE,
+        questions=[dict(number=card.number, text=card.question) for card in cards],
     )
 
 

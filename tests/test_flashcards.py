@@ -7,6 +7,7 @@ builder directly, a handful of cases go through the real command line.
 """
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import math
@@ -17,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from pypdf.generic import ContentStream
 
 from builder.build import build_flashcards
 from builder.check import check_pdf
@@ -27,6 +27,7 @@ from builder.flashcards import read_fit, split_card, split_sentences
 from builder.markdown import parser
 from builder.options import resolve, select_cards
 from tests.conftest import DEFAULT_DECK, run_fiszki
+from tests.drawing import crop_marks, drawn_rules
 
 MM = 72 / 25.4
 INCH = 72.0
@@ -112,16 +113,21 @@ def inside(r, area, tol=0.01) -> bool:
 
 @dataclass
 class Page:
-    cards: dict[str, tuple]  # "card-3-front" → rect
-    marks: list[tuple]
+    cards: dict[str, tuple]  # "card-3-front" → rect (tests pop the cards they have seen)
     footer: tuple | None
     page: object
+    card_rects: tuple  # every card on the page
+
+    @functools.cached_property
+    def marks(self) -> list[tuple]:
+        """The crop marks, as drawn: the ink itself, read from the content stream."""
+        return crop_marks(self.page, self.card_rects)
 
 
 def read_pages(pdf: bytes) -> list[Page]:
     pages = []
     for page in PdfReader(io.BytesIO(pdf)).pages:
-        cards, marks, footer = {}, [], None
+        cards, footer = {}, None
         for ref in page.get("/Annots", []) or []:
             annot = ref.get_object()
             x1, y1, x2, y2 = (float(v) for v in annot["/Rect"])
@@ -129,63 +135,10 @@ def read_pages(pdf: bytes) -> list[Page]:
             name = str(annot.get("/NM", ""))
             if name.startswith("card-"):
                 cards[name] = rect
-            elif name.startswith("cutmark-"):
-                marks.append(rect)
             elif name == "footer":
                 footer = rect
-        pages.append(Page(cards, marks, footer, page))
+        pages.append(Page(cards, footer, page, tuple(cards.values())))
     return pages
-
-
-def drawn_rules(page) -> list[tuple]:
-    """Every rule the page content draws, as a rectangle in page coordinates.
-
-    pdfTeX draws a thin rule as a stroked line (`m … l S` with a line width), a thick one as a
-    filled `re`; both are understood, with the cm/q/Q transformation stack.
-    """
-    ops = ContentStream(page.get_contents(), page.pdf).operations
-    ctm, stack, width = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), [], 1.0
-    lines: list[list[tuple]] = []
-    boxes: list[tuple] = []
-    out = []
-
-    def point(x, y):
-        a, b, c, d, e, f = ctm
-        return a * x + c * y + e, b * x + d * y + f
-
-    for operands, op in ops:
-        op = op.decode() if isinstance(op, bytes) else op
-        nums = [float(v) for v in operands] if op in ("cm", "w", "m", "l", "re") else []
-        if op == "q":
-            stack.append((ctm, width))
-        elif op == "Q":
-            ctm, width = stack.pop()
-        elif op == "cm":
-            a, b, c, d, e, f = nums
-            A, B, C, D, E, F = ctm
-            ctm = (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
-        elif op == "w":
-            width = nums[0] * abs(ctm[0])
-        elif op == "m":
-            lines.append([point(*nums)])
-        elif op == "l":
-            lines[-1].append(point(*nums))
-        elif op == "re":
-            (x1, y1), (x2, y2) = point(nums[0], nums[1]), point(nums[0] + nums[2], nums[1] + nums[3])
-            boxes.append((min(x1, x2), min(y1, y2), abs(x2 - x1), abs(y2 - y1)))
-        elif op in ("S", "s"):
-            for (x1, y1), (x2, y2) in (seg[:2] for seg in lines if len(seg) == 2):
-                if abs(x1 - x2) < 1e-6:  # vertical, butt caps
-                    out.append((x1 - width / 2, min(y1, y2), width, abs(y2 - y1)))
-                elif abs(y1 - y2) < 1e-6:
-                    out.append((min(x1, x2), y1 - width / 2, abs(x2 - x1), width))
-            lines = []
-        elif op in ("f", "F", "f*"):
-            out.extend(boxes)
-            boxes, lines = [], []
-        elif op == "n":
-            boxes, lines = [], []
-    return out
 
 
 def text_with_sizes(page) -> list[tuple[str, float, float, str, float]]:
@@ -322,17 +275,6 @@ def test_matrix_has_the_mirror_rules_it_claims():
     assert portrait_long.backs[0][1] == portrait_long.fronts[0][1]  # same row, other column
     portrait_short = expected_sheet("a4", "portrait", "business", "short")
     assert portrait_short.backs[0][0] == portrait_short.fronts[0][0]  # same column, other row
-
-
-def test_drawn_crop_marks_match_their_annotations(matrix):
-    """The hidden annotations are only evidence if the ink is where they say."""
-    built = matrix[("a4", "portrait", "long", "business")]
-    for page in read_pages(built.pdf)[:2]:
-        cards = list(page.cards.values())
-        rules = [r for r in drawn_rules(page.page) if not any(inside(r, c) for c in cards)]
-        assert len(page.marks) >= 4 and len(rules) == len(page.marks)
-        for mark in page.marks:
-            assert any(close(mark, rule, 0.05) for rule in rules), mark
 
 
 def test_dashed_cut_lines_instead_of_crop_marks(tmp_path):

@@ -426,7 +426,10 @@ def _extend(inner):
 
     def environment(args):
         (env, (spec, columns)), rows = args
-        body = " \\\\ ".join(" & ".join(row[:columns]) for row in rows)
+        cells = [" & ".join(row[:columns]) for row in rows]
+        # A row starting with [ right after \\ would be read as a spacing like [2pt] (refused):
+        # valid LaTeX puts {} between them.
+        body = " \\\\ ".join("{}" + c if c.lstrip().startswith("[") else c for c in cells)
         return f"\\begin{{{env}}}{spec} {body} \\end{{{env}}}"
 
     seq = st.lists(inner, max_size=4).map(" ".join)

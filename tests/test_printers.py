@@ -30,6 +30,7 @@ from builder.deck import parse_deck_text
 from builder.options import resolve, select_cards
 from builder.printers import dump
 from tests.conftest import run_fiszki
+from tests.drawing import crop_marks
 
 MM = 72 / 25.4
 EXACT = 0.05  # pt: positions are written to 0.001 bp; TeX's own rounding stays far below this
@@ -80,23 +81,20 @@ def _annotations(pdf: bytes) -> tuple:
 
 
 def annotations(pdf: bytes) -> list[dict[str, tuple]]:
-    """Per page: hidden annotation name -> (x, y, w, h); crop marks in a list. Read once per PDF."""
+    """Per page: hidden annotation name -> (x, y, w, h); under "cutmarks", the crop marks as
+    drawn (read from the content stream). Read once per PDF."""
     return [dict(page) for page in _annotations(pdf)]
 
 
 def _read_annotations(pdf: bytes) -> list[dict[str, tuple]]:
     pages = []
     for page in PdfReader(io.BytesIO(pdf)).pages:
-        found: dict = {"cutmarks": []}
+        found: dict = {}
         for ref in page.get("/Annots", []) or []:
             annot = ref.get_object()
             x1, y1, x2, y2 = (float(v) for v in annot["/Rect"])
-            rect = (min(x1, x2), min(y1, y2), abs(x2 - x1), abs(y2 - y1))
-            name = str(annot.get("/NM", ""))
-            if name.startswith("cutmark-"):
-                found["cutmarks"].append(rect)
-            else:
-                found[name] = rect
+            found[str(annot.get("/NM", ""))] = (min(x1, x2), min(y1, y2), abs(x2 - x1), abs(y2 - y1))
+        found["cutmarks"] = crop_marks(page, list(cards_of(found).values()))
         pages.append(found)
     return pages
 
@@ -192,6 +190,7 @@ def test_backs_with_an_offset_are_the_mirrored_fronts_moved_by_it(built, name, f
             assert close(back[key.replace("front", "back")], want), key
         assert len(cards_of(back)) == len(cards_of(front))
         # Crop marks sit at the mirrored cut lines, moved by the offset (the margin note too: below).
+        assert front["cutmarks"] and len(back["cutmarks"]) == len(front["cutmarks"])
         xs, ys = cut_lines(front["cutmarks"])
         turned = [turned_over((x, y, 0, 0), paper, flip)[:2] for x in xs for y in ys]
         want = (sorted({round(x + dx, 2) for x, _ in turned}), sorted({round(y + dy, 2) for _, y in turned}))
@@ -202,6 +201,7 @@ def test_backs_with_an_offset_are_the_mirrored_fronts_moved_by_it(built, name, f
         for a, b in ((zero[1], pages[1]), (zero[3], pages[3])):
             for key, rect in a.items():
                 if key == "cutmarks":  # here every mark has room for its full length
+                    assert len(b[key]) == len(rect)
                     assert all(close(m, moved(r, dx, dy)) for m, r in zip(sorted(b[key]), sorted(rect)))
                 else:
                     assert close(b[key], moved(rect, dx, dy)), key
@@ -382,6 +382,7 @@ def test_fold_mode_puts_each_question_beside_its_own_answer(built, name, beside)
             assert inside(q, safe) and inside(a, safe)
             line = (a[0], a[1] + a[3] / 2) if beside else (a[0] + a[2] / 2, a[1] + a[3])  # the shared edge's middle
             assert any(close(centre(r), line, 0.01) for k, r in page.items() if k.startswith("fold-")), n
+        assert bool(page["cutmarks"]) == (name == "fold")  # fold-under has dashed cut lines instead
         for m in page["cutmarks"]:
             assert not any(overlaps(m, r) for r in cards.values())
     assert seen == list(range(1, 13))
