@@ -85,11 +85,18 @@ class Deck:
         return LANGUAGES[self.meta.get("lang", "en")]
 
 
-def slugify(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
-    ascii_text = folded.encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    return slug[:48].rstrip("-") or "card"
+# Letters NFKD does not take apart into an ASCII letter and an accent.
+_FOLD = str.maketrans({"ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O"})
+
+
+def slugify(text: str, limit: int = 48) -> str:
+    """ASCII kebab-case of a question (card ids), cut at a word boundary to at most `limit`."""
+    folded = unicodedata.normalize("NFKD", text.translate(_FOLD)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    if len(slug) > limit:
+        head = slug[: limit + 1]
+        slug = head[: head.rfind("-")] if "-" in head[1:] else slug[:limit]
+    return slug.strip("-") or "card"
 
 
 def decode_source(data: bytes, display: str) -> str:

@@ -26,12 +26,12 @@ Output format (what `builder.deck` reads):
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from builder.deck import slugify
+from builder.outputs import atomic_write
 
 __all__ = ["ImportNote", "ImportResult", "import_notes", "write_deck"]
 
@@ -225,27 +225,13 @@ def _balanced_groups(text: str, pos: int, count: int) -> int | None:
     return pos
 
 
-def _fold(text: str) -> str:
-    text = text.replace("ł", "l").replace("Ł", "L").replace("ß", "ss").replace("æ", "ae").replace("ø", "o")
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-
-
 def _card_id(question: str, used: set[str] | frozenset[str] = frozenset()) -> str:
     """ASCII kebab-case id of a question, at most MAX_ID chars, not in `used` (-2, -3 … appended)."""
-    base = re.sub(r"[^a-z0-9]+", "-", _fold(question).lower()).strip("-") or "card"
-
-    def cut(slug: str, limit: int) -> str:
-        if len(slug) <= limit:
-            return slug
-        head = slug[: limit + 1]
-        head = head[: head.rfind("-")] if "-" in head[1:] else slug[:limit]
-        return head.strip("-") or slug[:limit]
-
-    candidate, n = cut(base, MAX_ID), 1
+    candidate, n = slugify(question, MAX_ID), 1
     while candidate in used:
         n += 1
         suffix = f"-{n}"
-        candidate = cut(base, MAX_ID - len(suffix)) + suffix
+        candidate = slugify(question, MAX_ID - len(suffix)) + suffix
     return candidate
 
 
@@ -727,17 +713,4 @@ def write_deck(result: ImportResult, dest: Path, force: bool = False) -> None:
     dest = Path(dest)
     if dest.exists() and not force:
         raise FileExistsError(f"{dest} already exists; not overwriting it (use --force to replace it)")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(result.markdown)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    atomic_write(dest, result.markdown.encode("utf-8"))
