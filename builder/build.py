@@ -188,6 +188,7 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
     progress(f"{display_name(deck_path)}: reading the deck")
     deck = read_deck(deck_path)
     opts = resolve(deck, dict(cli_options))
+    _check_sheet_options(deck, opts, cli_options)
     cards = select_cards(deck, opts)
 
     # Render once for both documents. Content errors found without TeX (math, images, …) fail
@@ -240,6 +241,21 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
     if errors:
         raise ContentError(errors, warnings=warnings, written=[str(o.path) for o in outputs])
     return BuildResult(deck, outputs, warnings)
+
+
+def _check_sheet_options(deck: Deck, opts: Options, cli_options: dict) -> None:
+    """Cheat-sheet options that cannot work fail before any compile, naming where they came from."""
+    from builder.cheatsheet import sheet_geometry
+    from builder.errors import UsageError
+
+    try:
+        sheet_geometry(opts)
+    except UsageError as exc:
+        if "columns" in deck.options and not cli_options.get("columns"):
+            reason = str(exc).split(": ", 1)[-1]
+            raise ContentError(Problem(f"front matter 'columns': {reason}", file=deck.display_path,
+                                       line=deck.option_lines.get("columns"))) from None
+        raise
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

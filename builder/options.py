@@ -70,8 +70,10 @@ def _coerce(name: str, value: object) -> object:
         raise ValueError(f"{name} must be true or false")
     if kind.startswith("int"):
         number = int(value)
-        if number < 1 and name in ("pages", "columns"):
-            raise ValueError(f"{name} must be at least 1")
+        # TeX counts stop at 2^31; no cheat sheet needs more than these.
+        upper = {"pages": 999, "columns": 20}.get(name)
+        if upper and not 1 <= number <= upper:
+            raise ValueError(f"{name} must be between 1 and {upper}")
         return number
     if kind == "float":
         number = float(value)

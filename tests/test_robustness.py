@@ -433,3 +433,19 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def test_sheet_options_from_front_matter_name_their_line(tmp_path: Path):
+    """Integer options are bounded (TeX counts overflow) and the cheat sheet's column limit names
+    the front-matter line it came from, or the command-line option."""
+    deck = tmp_path / "deck.md"
+    deck.write_text("---\ntitle: T\npages: 99999999999999999999999\n---\n# S\n## Q\nA\n", encoding="utf-8")
+    result = run_fiszki("build", str(deck), "--out", str(tmp_path / "out"))
+    assert result.code == 1 and "deck.md:3: front matter 'pages': pages must be between 1 and 999" in result.stderr
+    deck.write_text("---\ncolumns: 19\n---\n# S\n## Q\nA\n", encoding="utf-8")
+    result = run_fiszki("build", str(deck), "--out", str(tmp_path / "out"))
+    assert result.code == 1 and "deck.md:2: front matter 'columns': at most" in result.stderr
+    deck.write_text("# S\n## Q\nA\n", encoding="utf-8")
+    result = run_fiszki("build", str(deck), "--out", str(tmp_path / "out"), "--columns", "19")
+    assert result.code == 2 and "--columns 19: at most" in result.stderr
+    assert not (tmp_path / "out").exists()
