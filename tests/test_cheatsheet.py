@@ -200,8 +200,9 @@ def test_an_empty_selection_fails_clearly(small_deck_file, tmp_path):
 
 
 def test_too_many_columns_is_a_usage_error(small_deck_file, tmp_path):
-    run = run_fiszki("build", str(small_deck_file), "--out", str(tmp_path / "out"), "--columns", "40")
-    assert run.code == 2 and "--columns 40: at most" in run.stderr, run.stderr
+    # 19 is within the option's bounds (1-20) but wider than an A4 landscape page can hold.
+    run = run_fiszki("build", str(small_deck_file), "--out", str(tmp_path / "out"), "--columns", "19")
+    assert run.code == 2 and "--columns 19: at most" in run.stderr, run.stderr
 
 
 # --- the pure parts -----------------------------------------------------------------------------
