@@ -194,12 +194,13 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
     # Render once for both documents. Content errors found without TeX (math, images, …) fail
     # fast, before any compile.
     sheet: dict = {}
-    progress(f"{deck.display_path}: rendering {len(cards)} cards")
+    count = f"{len(cards)} card{'s' if len(cards) != 1 else ''}"
+    progress(f"{deck.display_path}: rendering {count}")
     rendered = render_bodies(deck, cards, keep_going, sheet)
     if rendered[2] and not keep_going:
         raise ContentError(rendered[2], warnings=deck.warnings)
 
-    progress(f"{deck.display_path}: compiling flashcards and cheat sheet ({len(cards)} cards)")
+    progress(f"{deck.display_path}: compiling flashcards and cheat sheet ({count})")
     with ThreadPoolExecutor(max_workers=2) as pool:
         fc_future = pool.submit(build_flashcards, deck, cards, opts, keep_going, progress, rendered)
         cs_future = pool.submit(_build_cheatsheet, deck, cards, opts, keep_going, sheet, rendered[1])
