@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -44,7 +42,6 @@ def floor_tex(deck_path: Path) -> str:
     """The same cards' text as plain boxes in a picture, 10 per page, no fitting: pdflatex's own cost."""
     from builder.build import render_bodies
     from builder.deck import read_deck
-    from builder.latex import render_template  # noqa: F401  (same preamble macros as the real build)
 
     deck = read_deck(deck_path)
     bodies, _, _, _ = render_bodies(deck, deck.cards, keep_going=True)

@@ -2,20 +2,18 @@
 from __future__ import annotations
 
 import math
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from builder import __version__
 from builder.deck import Card, Deck, display_name, read_deck
 from builder.errors import ContentError, FiszkiError, Problem
 from builder.outputs import atomic_write, cached, fingerprint_of, output_paths, remember
 from builder.options import Options, resolve, select_cards
 from builder.render import RenderContext, error_box
-from builder.texrun import TexError, marker_before, run_pdflatex
+from builder.texrun import TexError, run_pdflatex
 
 Progress = Callable[[str], None]
 
@@ -83,8 +81,7 @@ def render_bodies(deck: Deck, cards: list[Card], keep_going: bool,
         if new:
             errors.extend(new)
             if keep_going:
-                msg = error_box(f"card #{card.number} cannot be built: {new[0].message}")
-                bodies[id(card)] = (msg, msg)
+                bodies[id(card)] = _error_sides(card, new[0])
     return bodies, ctx.images, errors, ctx.warnings
 
 
@@ -110,8 +107,7 @@ def build_flashcards(deck: Deck, cards: list[Card], opts: Options, keep_going: b
                 problem = _broken_card(tex_problem(err, deck, cards), errors, keep_going)
                 for card in cards:
                     if card.number == problem.card_number:
-                        msg = error_box(f"card #{card.number} cannot be built: {problem.message}")
-                        bodies[id(card)] = (msg, msg)
+                        bodies[id(card)] = _error_sides(card, problem)
         report = fc.read_fit(result.log)
         if attempt == 3:
             break
@@ -143,16 +139,21 @@ def build_flashcards(deck: Deck, cards: list[Card], opts: Options, keep_going: b
         for card in cards:
             problem = next((p for p in problems if p.card_number == card.number), None)
             if problem:
-                msg = error_box(f"card #{card.number} cannot be built: {problem.message}")
-                bodies[id(card)] = (msg, msg)
+                bodies[id(card)] = _error_sides(card, problem)
         result = run_pdflatex(fc.flashcards_tex(deck, cards, layout, opts, bodies, starts), jobname="flashcards",
                               files=images)
         report = fc.read_fit(result.log)
-    sheets = math.ceil(len(cards) / fc.plan_layout(opts).per_sheet)
+    sheets = math.ceil(len(cards) / layout.per_sheet)
     smallest = min(report.sizes.values(), default=0)
     summary = f"{len(cards)} cards on {sheets} sheet{'s' if sheets != 1 else ''} ({layout.rows}×{layout.cols}), " \
               f"smallest text {smallest:.1f} pt"
     return result.pdf, result.log, summary, warnings, errors + problems
+
+
+def _error_sides(card: Card, problem: Problem) -> tuple[str, str]:
+    """Front and back of a card that cannot be built (--keep-going): the error, visibly."""
+    box = error_box(f"card #{card.number} cannot be built: {problem.message}")
+    return box, box
 
 
 def _broken_card(problem: Problem, errors: list[Problem], keep_going: bool) -> Problem:

@@ -387,7 +387,11 @@ def _read_page(doc: PdfFile, page: Page, names: _CardNames) -> list[_Side]:
 
 
 def _mirror(rect, paper, flip: str):
-    """Where a front lands on the back page once the sheet is turned over its `flip` edge."""
+    """Where a front lands on the back page once the sheet is turned over its `flip` edge.
+
+    Written again on purpose, not taken from geometry.py: the checker must not share a mistake
+    with the code whose output it checks.
+    """
     x, y, w, h = rect
     pw, ph = paper
     landscape = pw > ph

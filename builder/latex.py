@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 from typing import Callable
 
 import jinja2

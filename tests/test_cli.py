@@ -1,8 +1,6 @@
 """The command line as a user meets it: help, version, exit codes, outputs, reproducibility."""
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 from pathlib import Path
 
