@@ -340,3 +340,25 @@ def printer_remove(reporter: Reporter, name: str) -> None:
     except FiszkiError as exc:
         fail(reporter, exc)
     reporter.progress(f"removed printer {name} from {config_path()}")
+
+
+def run() -> None:
+    """The console entry point: `main` without the cyclic garbage collector, then a quick exit. A 1000-card build leaves a million small
+    objects (tokens, strings) that Python would otherwise free one by one at exit (~0.1 s); every
+    file is already written and closed, so only the standard streams need flushing."""
+    import gc
+    import os
+
+    # A build allocates a million small objects and frees almost none before it ends: the cyclic
+    # collector's passes over them were ~10 % of parsing and rendering a 1000-card deck.
+    gc.disable()
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if not isinstance(exc.code, (int, type(None))):
+            print(exc.code, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
