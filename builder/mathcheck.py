@@ -308,6 +308,12 @@ def normalize_math(src: str) -> str:
     rest are wrapped in ``\\ensuremath``.  Meant for formulas that passed
     ``check_math``; other characters are left alone.
     """
+    if src.isascii():  # nothing to replace, and no letter can run into a replacement
+        return src
+    return _normalize_scanned(src)
+
+
+def _normalize_scanned(src: str) -> str:
     scanner = _Scanner(src, False)
     scanner.run()
     word_ends = {t.off + 1 + len(t.val) for t in scanner.toks

@@ -15,6 +15,7 @@ from builder.mathcheck import (
     MathProblem,
     check_math,
     line_col,
+    _normalize_scanned,
     normalize_math,
 )
 
@@ -454,6 +455,7 @@ def test_generated_valid_formulas_pass(src):
     assert check_math(src) == [], src
     assert check_math(src, display=True) == []
     assert normalize_math(src) == src
+    assert _normalize_scanned(src) == src  # ASCII skips the scan: the scan must agree
 
 
 noisy = st.lists(st.sampled_from(
