@@ -65,6 +65,9 @@ def error_box(message: str) -> str:
 # --- text -------------------------------------------------------------------------------------
 
 
+_LONG_RUN_RE = re.compile(rf"\S{{{LONG_WORD + 1},}}")  # a run _text must make breakable
+
+
 def _text(ctx: RenderContext, text: str) -> str:
     """Escaped text; a run without spaces longer than LONG_WORD may break between any two
     characters (at a high penalty: only when it cannot fit a line), so no word sticks out of a card."""
@@ -73,7 +76,7 @@ def _text(ctx: RenderContext, text: str) -> str:
                     f"shown as a placeholder", warn=True)
 
     text = unicodedata.normalize("NFC", text)
-    if len(text) <= LONG_WORD:
+    if len(text) <= LONG_WORD or not _LONG_RUN_RE.search(text):
         return escape_text(text, unsupported)
     out = []
     for part in re.split(r"(\s+)", text):
