@@ -13,7 +13,7 @@ from builder.errors import ContentError, FiszkiError, Problem
 from builder.outputs import atomic_write, cached, fingerprint_of, output_paths, remember
 from builder.options import Options, resolve, select_cards
 from builder.render import RenderContext, error_box
-from builder.texrun import TexError, run_pdflatex
+from builder.texrun import TexError, TexJob, TexResult, ToolchainError, start_pdflatex
 
 Progress = Callable[[str], None]
 
@@ -85,12 +85,32 @@ def render_bodies(deck: Deck, cards: list[Card], keep_going: bool,
     return bodies, ctx.images, errors, ctx.warnings
 
 
-def build_flashcards(deck: Deck, cards: list[Card], opts: Options, keep_going: bool,
-                     progress: Progress, rendered: tuple | None = None) -> tuple[bytes, str, str, list[Problem]]:
+def build_flashcards(deck: Deck, cards: list[Card], opts: Options, keep_going: bool, progress: Progress,
+                     rendered: tuple | None = None, job: TexJob | None = None) -> tuple[bytes, str, str, list[Problem]]:
+    """`job`, if given, is pdflatex already started and given the document's head: the first
+    compile uses it; any further one (split cards, error boxes, a retry) starts afresh."""
+    try:
+        return _build_flashcards(deck, cards, opts, keep_going, rendered, job)
+    finally:
+        if job:
+            job.cancel()  # unused (the build failed first) or finished: either way, gone
+
+
+def _build_flashcards(deck, cards, opts, keep_going, rendered, job):
     from builder import flashcards as fc
 
     layout = fc.plan_layout(opts)
     bodies, images, errors, warnings = rendered or render_bodies(deck, cards, keep_going)
+
+    def compile_pages(pages: str) -> TexResult:
+        nonlocal job
+        if job is None:
+            job = start_pdflatex(jobname="flashcards")
+            job.write(fc.flashcards_head(deck, layout))
+        started, job = job, None
+        started.add_files(images)
+        started.write(pages)
+        return started.finish()
     bodies = dict(bodies)
     if errors and not keep_going:
         raise ContentError(errors)
@@ -99,9 +119,8 @@ def build_flashcards(deck: Deck, cards: list[Card], opts: Options, keep_going: b
     parts: dict[int, int] = {}  # --overflow split: how many cards each split answer is on
     for attempt in range(4):
         while True:  # with keep_going, each card TeX fails on becomes an error box; then again
-            tex = fc.flashcards_tex(deck, cards, layout, opts, bodies, starts)
             try:
-                result = run_pdflatex(tex, jobname="flashcards", files=images)
+                result = compile_pages(fc.flashcards_pages(deck, cards, layout, opts, bodies, starts))
                 break
             except TexError as err:
                 problem = _broken_card(tex_problem(err, deck, cards), errors, keep_going)
@@ -140,8 +159,7 @@ def build_flashcards(deck: Deck, cards: list[Card], opts: Options, keep_going: b
             problem = next((p for p in problems if p.card_number == card.number), None)
             if problem:
                 bodies[id(card)] = _error_sides(card, problem)
-        result = run_pdflatex(fc.flashcards_tex(deck, cards, layout, opts, bodies, starts), jobname="flashcards",
-                              files=images)
+        result = compile_pages(fc.flashcards_pages(deck, cards, layout, opts, bodies, starts))
         report = fc.read_fit(result.log)
     sheets = math.ceil(len(cards) / layout.per_sheet)
     smallest = min(report.sizes.values(), default=0)
@@ -175,8 +193,6 @@ def fc_ratio(layout, excess: float) -> float:
 
 def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bool = False,
                use_cache: bool = True, keep_going: bool = False, progress: Progress = lambda s: None) -> BuildResult:
-    from builder.check import check_pdf
-
     paths = output_paths(out_dir, deck_path.stem, several)
     try:
         fingerprint = fingerprint_of(deck_path, deck_path.read_bytes(), cli_options)
@@ -186,25 +202,44 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
         progress(f"{display_name(deck_path)}: unchanged, PDFs are up to date")
         return BuildResult(None, [Output(k, p, b"", "", "unchanged", cached=True) for k, p in paths.items()], [])
 
-    progress(f"{display_name(deck_path)}: reading the deck")
-    deck = read_deck(deck_path)
-    opts = resolve(deck, dict(cli_options))
-    _check_sheet_options(deck, opts, cli_options)
-    cards = select_cards(deck, opts)
+    # pdflatex starts now, loading its format and then the document's head while the deck is
+    # parsed and rendered; the pages follow when they are ready.
+    try:
+        fc_job = start_pdflatex(jobname="flashcards")
+    except ToolchainError:
+        fc_job = None  # said when a compile is due: content errors come first
+    try:
+        progress(f"{display_name(deck_path)}: reading the deck")
+        deck = read_deck(deck_path)
+        opts = resolve(deck, dict(cli_options))
+        _check_sheet_options(deck, opts, cli_options)
+        cards = select_cards(deck, opts)
+        if fc_job:
+            from builder.flashcards import flashcards_head, plan_layout
 
-    # Render once for both documents. Content errors found without TeX (math, images, …) fail
-    # fast, before any compile.
-    sheet: dict = {}
-    count = f"{len(cards)} card{'s' if len(cards) != 1 else ''}"
-    progress(f"{deck.display_path}: rendering {count}")
-    rendered = render_bodies(deck, cards, keep_going, sheet)
-    if rendered[2] and not keep_going:
-        raise ContentError(rendered[2], warnings=deck.warnings)
+            fc_job.write(flashcards_head(deck, plan_layout(opts)))
+
+        # Render once for both documents. Content errors found without TeX (math, images, …) fail
+        # fast, before any compile.
+        sheet: dict = {}
+        count = f"{len(cards)} card{'s' if len(cards) != 1 else ''}"
+        progress(f"{deck.display_path}: rendering {count}")
+        rendered = render_bodies(deck, cards, keep_going, sheet)
+        if rendered[2] and not keep_going:
+            raise ContentError(rendered[2], warnings=deck.warnings)
+    except BaseException:
+        if fc_job:
+            fc_job.cancel()
+        raise
 
     progress(f"{deck.display_path}: compiling flashcards and cheat sheet ({count})")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        fc_future = pool.submit(build_flashcards, deck, cards, opts, keep_going, progress, rendered)
-        cs_future = pool.submit(_build_cheatsheet, deck, cards, opts, keep_going, sheet, rendered[1])
+        # Each PDF is checked as soon as it is made: the first one's check runs while TeX still
+        # works on the other.
+        fc_future = pool.submit(_checked, paths["flashcards"], progress, build_flashcards,
+                                deck, cards, opts, keep_going, progress, rendered, fc_job)
+        cs_future = pool.submit(_checked, paths["cheatsheet"], progress, _build_cheatsheet,
+                                deck, cards, opts, keep_going, sheet, rendered[1])
         failures: list[BaseException] = []
         results = {}
         for kind, fut in (("flashcards", fc_future), ("cheatsheet", cs_future)):
@@ -221,12 +256,6 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
     cs_pdf, cs_log, cs_summary, cs_notes, cs_errors = results["cheatsheet"]
     outputs = [Output("flashcards", paths["flashcards"], fc_pdf, fc_log, fc_summary),
                Output("cheatsheet", paths["cheatsheet"], cs_pdf, cs_log, cs_summary)]
-    progress(f"{deck.display_path}: checking the PDFs")
-    for o in outputs:
-        report = check_pdf(o.pdf, source=str(o.path))
-        if not report.ok:
-            raise FiszkiError(f"{o.path}: the finished PDF failed its check, previous output kept:\n"
-                              + "\n".join(report.lines()))
     warnings = _unique(deck.warnings + fc_warnings + cs_notes)
     # Only with keep_going: the PDFs show error boxes. In deck order, like every other report.
     errors = sorted(_unique(fc_errors + cs_errors), key=lambda p: p.line or 0)
@@ -243,6 +272,19 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
     if errors:
         raise ContentError(errors, warnings=warnings, written=[str(o.path) for o in outputs])
     return BuildResult(deck, outputs, warnings)
+
+
+def _checked(path: Path, progress: Progress, build: Callable, *args):
+    """`build(*args)`, whose result starts with the PDF's bytes, once `fiszki check` passes it."""
+    from builder.check import check_pdf
+
+    result = build(*args)
+    progress(f"checking {path.name}")
+    report = check_pdf(result[0], source=str(path))
+    if not report.ok:
+        raise FiszkiError(f"{path}: the finished PDF failed its check, previous output kept:\n"
+                          + "\n".join(report.lines()))
+    return result
 
 
 def _check_sheet_options(deck: Deck, opts: Options, cli_options: dict) -> None:

@@ -602,15 +602,27 @@ def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Option
 
 def flashcards_tex(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Options, bodies: dict,
                    starts: dict[str, float]) -> str:
+    return flashcards_head(deck, layout) + flashcards_pages(deck, cards, layout, opts, bodies, starts)
+
+
+def flashcards_head(deck: Deck, layout: SheetLayout) -> str:
+    """The document up to its first page: it needs no card, so TeX can start on it early."""
+    return render_template("flashcards.tex.j2", part="head", language=deck.language, title=deck.title,
+                           version=__version__, paper_w=layout.paper_w, paper_h=layout.paper_h,
+                           label_size=LABEL_SIZE)
+
+
+def flashcards_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Options, bodies: dict,
+                     starts: dict[str, float]) -> str:
+    """The sheets, and the records `fiszki check` reads, to the end of the document."""
     pages = build_pages(deck, cards, layout, opts, bodies, starts)
     sides = {"duplex": 2, "fold": 2, "fronts": 1, "backs": 1}[opts.mode]
     return render_template(
-        "flashcards.tex.j2",
-        language=deck.language, title=deck.title, version=__version__,
+        "flashcards.tex.j2", part="pages", version=__version__,
         paper_w=layout.paper_w, paper_h=layout.paper_h, margin=layout.margin,
         back_offset=layout.back_offset, flip=layout.flip, mode=opts.mode, reverse=opts.reverse,
         bleed=opts.bleed_pt, fold=("beside" if layout.beside else "under") if isinstance(layout, FoldLayout) else None,
-        card_count=len(cards), side_count=sides * len(cards), pages=pages, label_size=LABEL_SIZE,
+        card_count=len(cards), side_count=sides * len(cards), pages=pages,
         questions=[dict(number=card.number, text=card.question) for card in cards],
     )
 

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
+import queue
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,45 +161,109 @@ def run_pdflatex(
 
     `files` are copied next to the .tex (images the deck uses): TeX reads nothing else of ours.
     """
-    exe = find_pdflatex()
-    with tempfile.TemporaryDirectory(prefix="fiszki-tex-") as tmp:
-        work = Path(tmp)
-        (work / f"{jobname}.tex").write_text(tex, encoding="utf-8")
-        for name, data in (files or {}).items():
-            (work / name).write_bytes(data)
-        cmd = [
-            exe,
-            "-interaction=nonstopmode",
-            "-halt-on-error",
-            "-file-line-error",
-            "-no-shell-escape",
-            f"-jobname={jobname}",
-            f"{jobname}.tex",
-        ]
-        log = ""
-        for passes in range(1, max_passes + 1):
+    job = start_pdflatex(jobname=jobname, files=files, timeout=timeout, max_passes=max_passes)
+    job.write(tex)
+    return job.finish()
+
+
+def start_pdflatex(*, jobname: str = "doc", files: dict[str, bytes] | None = None,
+                   timeout: float = DEFAULT_TIMEOUT, max_passes: int = MAX_PASSES) -> TexJob:
+    """Start pdflatex now and give it the document later, piece by piece (`TexJob.write`)."""
+    return TexJob(jobname, files or {}, timeout, max_passes)
+
+
+class TexJob:
+    """One sandboxed pdflatex run that starts before its document is complete.
+
+    TeX reads `<jobname>.tex` from a named pipe: loading the format and the packages goes on while
+    Python is still parsing and rendering the deck. A thread feeds the pipe, so `write` never waits
+    for TeX; `finish` says the document is complete and waits for the PDF (the timeout counts from
+    there). `cancel` stops TeX when the build fails before that. Either ends the job.
+    """
+
+    def __init__(self, jobname: str, files: dict[str, bytes], timeout: float, max_passes: int):
+        exe = find_pdflatex()
+        self.jobname, self.timeout, self.max_passes = jobname, timeout, max_passes
+        self._tmp = tempfile.TemporaryDirectory(prefix="fiszki-tex-")
+        self.work = Path(self._tmp.name)
+        self._parts: list[str] = []
+        self.add_files(files)
+        self._pipe = self.work / f"{jobname}.tex"
+        os.mkfifo(self._pipe, 0o600)  # (-no-parse-first-line below: TeX must open it only once)
+        self._cmd = [exe, "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", "-no-parse-first-line",
+                     "-no-shell-escape", f"-jobname={jobname}", f"{jobname}.tex"]
+        self._proc = self._spawn()
+        self._chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._feeder = threading.Thread(target=self._feed, name=f"tex-{jobname}", daemon=True)
+        self._feeder.start()
+
+    def _spawn(self) -> subprocess.Popen:
+        return subprocess.Popen(self._cmd, cwd=self.work, env=tex_environment(), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def add_files(self, files: dict[str, bytes]) -> None:
+        """Files TeX will read (images, the cheat sheet's body): before the text that uses them."""
+        for name, data in files.items():
+            (self.work / name).write_bytes(data)
+
+    def write(self, text: str) -> None:
+        self._parts.append(text)
+        self._chunks.put(text.encode("utf-8"))
+
+    def _feed(self) -> None:
+        try:
+            with open(self._pipe, "wb") as pipe:  # waits until TeX opens its input
+                while (chunk := self._chunks.get()) is not None:
+                    pipe.write(chunk)
+        except OSError:
+            pass  # TeX stopped reading (an error, or cancel): finish() reads why from the log
+
+    def _stop_feeding(self) -> None:
+        """Let the feeder end even if TeX never opened the pipe (opening it ourselves lets its
+        open() return; with no reader left, its next write fails)."""
+        self._chunks.put(None)
+        if self._feeder.is_alive():
             try:
-                proc = subprocess.run(
-                    cmd,
-                    cwd=work,
-                    env=tex_environment(),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    timeout=timeout,
-                )
+                os.close(os.open(self._pipe, os.O_RDONLY | os.O_NONBLOCK))
+            except OSError:
+                pass
+        self._feeder.join(timeout=5)
+
+    def cancel(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._stop_feeding()
+        self._tmp.cleanup()
+
+    def finish(self) -> TexResult:
+        try:
+            return self._finish()
+        finally:
+            self.cancel()
+
+    def _finish(self) -> TexResult:
+        self._chunks.put(None)  # the document is complete: TeX reads to its end
+        tex = "".join(self._parts)
+        log = ""
+        for passes in range(1, self.max_passes + 1):
+            try:
+                self._proc.wait(timeout=self.timeout)
             except subprocess.TimeoutExpired:
-                raise TexError(
-                    message=f"pdflatex did not finish within {timeout:g} s and was stopped",
-                ) from None
-            log_path = work / f"{jobname}.log"
+                raise TexError(message=f"pdflatex did not finish within {self.timeout:g} s and was stopped") from None
+            log_path = self.work / f"{self.jobname}.log"
             log = log_path.read_bytes().decode("utf-8", errors="replace") if log_path.exists() else ""
-            if proc.returncode != 0:
+            if self._proc.returncode != 0:
                 err = parse_log(log)
                 err.source_marker = marker_before(tex, err.tex_line or line_using_file(tex, err.message))
                 raise err
             if not _needs_rerun(log):
                 break
-        pdf = (work / f"{jobname}.pdf").read_bytes()
-    messages = [line for line in log.splitlines() if line.startswith("FISZKI ")]
-    return TexResult(pdf=pdf, log=log, passes=passes, messages=messages)
+            if passes == 1:  # a second pass reads the document from a plain file
+                self._stop_feeding()
+                self._pipe.unlink()
+                self._pipe.write_text(tex, encoding="utf-8")
+            self._proc = self._spawn()
+        pdf = (self.work / f"{self.jobname}.pdf").read_bytes()
+        messages = [line for line in log.splitlines() if line.startswith("FISZKI ")]
+        return TexResult(pdf=pdf, log=log, passes=passes, messages=messages)

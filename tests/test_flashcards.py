@@ -463,17 +463,17 @@ def default_deck(tmp_path_factory):
     import builder.build as build_module
 
     runs = []
-    real = build_module.run_pdflatex
+    real = build_module.start_pdflatex
 
     def counting(*args, **kwargs):
         runs.append(1)
         return real(*args, **kwargs)
 
-    build_module.run_pdflatex = counting
+    build_module.start_pdflatex = counting
     try:
         built = build(tmp_path_factory.mktemp("default"), DEFAULT_DECK.read_text(encoding="utf-8"))
     finally:
-        build_module.run_pdflatex = real
+        build_module.start_pdflatex = real
     return built, len(runs)
 
 
