@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 
 import pytest
 
-from builder.texrun import TexError, marker_before, run_pdflatex
+from builder.texrun import TexError, marker_before, run_pdflatex, start_pdflatex
 
 DOC = r"""\documentclass{article}
 \begin{document}
@@ -73,3 +74,41 @@ def test_source_markers_map_a_tex_line_back():
     tex = "a\n%% fiszki-source: card 3 back line 17\nb\nc\n"
     assert marker_before(tex, 4) == "card 3 back line 17"
     assert marker_before(tex, 1) is None
+
+
+# --- a job given its document piece by piece (pdflatex starts before the document is complete) ---
+
+def test_a_document_written_in_pieces_is_the_same_document():
+    job = start_pdflatex(jobname="pieces")
+    head, body = (DOC % "Pieces").split("\\begin{document}")
+    job.write(head)
+    time.sleep(0.3)  # TeX has read the head and waits for more
+    job.write("\\begin{document}")
+    job.write(body)
+    assert job.finish().pdf == run_pdflatex(DOC % "Pieces", jobname="pieces").pdf
+
+
+def test_an_error_in_the_head_ends_the_job_without_waiting_for_the_rest():
+    job = start_pdflatex()
+    job.write("\\documentclass{article}\n\\undefinedmacro\n")
+    job.write("\\begin{document}" + "x " * 200_000 + "\\end{document}\n")  # more than a pipe holds
+    start = time.monotonic()
+    with pytest.raises(TexError) as info:
+        job.finish()
+    assert info.value.tex_line == 2 and "Undefined control sequence" in info.value.message
+    assert time.monotonic() - start < 10
+
+
+def test_text_after_the_end_of_the_document_is_not_waited_for():
+    job = start_pdflatex()
+    job.write(DOC % "Done")
+    job.write("% after the end\n" * 100_000)
+    assert job.finish().pdf.startswith(b"%PDF")
+
+
+def test_a_cancelled_job_leaves_no_process_and_no_files():
+    job = start_pdflatex()
+    job.write("\\documentclass{article}\n")
+    work, process = job.work, job._proc
+    job.cancel()
+    assert process.poll() is not None and not work.exists()
