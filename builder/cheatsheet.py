@@ -4,8 +4,9 @@ Python lays out the page (pure geometry), guesses a first size from the amount o
 the cards once. TeX does the fitting in the same single run (templates/cheatsheet.tex.j2): each
 trial typesets all cards at one size, cutting them into columns as the pages will be cut, and the
 next size comes from the columns used (secant, or area ∝ size²) until the largest size whose
-columns fill the target pages is bracketed to 0.1 pt; then the pages are made at that size. The
-log's `FISZKI CHEAT` lines report the outcome, and the PDF's page count is checked against it.
+columns fill the target pages is bracketed to 0.1 pt; then the pages are made from the columns the
+trial at that size kept (or, when it could not keep them, by typesetting the cards again). The log's
+`FISZKI CHEAT` lines report the outcome, and the PDF's page count is checked against it.
 """
 from __future__ import annotations
 
@@ -36,6 +37,13 @@ AREA_PER_CHAR = 0.71  # s² per source character, measured on the course deck: t
 BODY_FILE = "cheatsheet-body.tex"
 LONG_INLINE = 40  # characters: inline formulas longer than this are measured against the column
 CHUNK = 20  # cards typeset per box while streaming: the box stays small for any deck
+# A trial keeps its columns, so the output ships the fitting trial's instead of typesetting the cards
+# again. TeX's memory (5 M words, LaTeX takes 2 M) bounds that: a trial keeps some 1.6 words per byte
+# of the body and takes 2.5 per byte up front (its churn is cut from there too: see the template); a
+# longer body is typeset again for the output.
+KEEP_BODY = 500_000  # bytes
+KEEP_COLUMNS = 1000  # columns a trial may keep (box registers)
+RESERVE_PER_BYTE = 2.5  # words
 
 _RESULT_RE = re.compile(r"^FISZKI CHEAT (trial|fail|leftover|size=)(.*)$")
 _FIELD_RE = re.compile(r"([a-z-]+)=(\d+)")
@@ -169,6 +177,7 @@ class CheatFit:
     failed: bool = False
     needed: int = 0  # pages needed at the smallest size, when it failed
     leftover: bool = False
+    reused: bool = False  # the pages are the kept columns of the trial at that size
 
 
 def read_fit(log: str) -> CheatFit:
@@ -187,6 +196,7 @@ def read_fit(log: str) -> CheatFit:
         elif kind == "size=":
             fit.size, fit.columns = fields["size"] / 10, fields["columns"]
             fit.pages, fit.target, fit.trials = fields["pages"], fields["target"], fields["trials"]
+            fit.reused = fields.get("reused") == 1
     return fit
 
 
@@ -221,15 +231,19 @@ def _compile(deck: Deck, cards: list[Card], opts: Options, geometry: SheetGeomet
              images: dict[str, bytes], start: float, max_size: float):
     auto = opts.pages is None
     target = opts.pages or 1
+    body_bytes = body.encode("utf-8")
+    keep = len(body_bytes) <= KEEP_BODY
     tex = render_template(
         "cheatsheet.tex.j2", part="main", language=deck.language, title=deck.title, version=__version__,
         date=sheet_date(deck), paper_w=geometry.paper_w, paper_h=geometry.paper_h, margin=geometry.margin,
         text_w=geometry.text_w, col_h=geometry.col_h, head_h=HEAD_H, head_sep=HEAD_SEP,
         start=_decipoints(start), min_size=_decipoints(opts.cheat_min_size), max_size=_decipoints(max_size),
         target=target, auto=auto, columns=opts.columns or 0, column_em=COLUMN_EM, aim=AIM,
-        max_trials=MAX_TRIALS, body_file=latex(BODY_FILE), card_count=len(cards))
+        max_trials=MAX_TRIALS, keep_columns=KEEP_COLUMNS if keep else 0,
+        reserve=math.ceil(len(body_bytes) * RESERVE_PER_BYTE / 1000) if keep else 0,
+        body_file=latex(BODY_FILE), card_count=len(cards))
     try:
-        return run_pdflatex(tex, jobname="cheatsheet", files={**images, BODY_FILE: body.encode("utf-8")})
+        return run_pdflatex(tex, jobname="cheatsheet", files={**images, BODY_FILE: body_bytes})
     except TexError as err:
         from builder.build import tex_problem
 

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+import builder.cheatsheet as cheatsheet
 from builder.cheatsheet import SheetGeometry, compact_math, first_guess, read_fit, sheet_date
 from builder.deck import read_deck
 from builder.geometry import MM
+from builder.options import resolve, select_cards
 from tests.conftest import DEFAULT_DECK, SMALL_DECK, run_fiszki
 
 A4_LANDSCAPE = (297 * MM, 210 * MM)
@@ -146,6 +148,27 @@ def test_the_pdf_checks_out(default_build, two_pages):
         assert run.code == 0 and "OK (cheat sheet" in run.stdout, run.stdout + run.stderr
 
 
+# --- the output ships the fitting trial's columns -------------------------------------------------
+
+def test_the_pages_are_the_columns_the_fitting_trial_kept(default_build, two_pages):
+    """The output does not typeset the cards again. Both searches try a size after the one chosen
+    (the best is not the last trial), and --pages 2 ships a full page before the balanced one."""
+    for log in (default_build / "cheatsheet.log", two_pages[0].with_suffix(".log")):
+        fit = read_fit(log.read_text(encoding="utf-8", errors="replace"))
+        assert fit.reused and fit.trials >= 2, log
+
+
+@pytest.mark.parametrize("pages", [None, 2])
+def test_typesetting_the_cards_again_makes_the_same_pdf(default_build, two_pages, monkeypatch, pages):
+    """A body too long to keep makes the output stream the cards again: byte for byte the same PDF."""
+    monkeypatch.setattr(cheatsheet, "KEEP_BODY", 0)
+    deck = read_deck(DEFAULT_DECK)
+    opts = resolve(deck, {"pages": pages})
+    pdf, log, _, _ = cheatsheet.build_cheatsheet(deck, select_cards(deck, opts), opts)
+    assert not read_fit(log).reused
+    assert pdf == (two_pages[0] if pages else default_build / "cheatsheet.pdf").read_bytes()
+
+
 # --- options ------------------------------------------------------------------------------------
 
 def test_letter_paper_and_columns(letter):
@@ -218,9 +241,10 @@ def test_displays_become_compact_and_long_inline_math_measured():
 
 def test_the_log_report_is_read_back():
     log = ("FISZKI CHEAT trial size=61 columns=5 pages-needed=1 used=4875 time=1\n"
-           "FISZKI CHEAT size=61 columns=5 pages=1 target=1 trials=2\n")
+           "FISZKI CHEAT size=61 columns=5 pages=1 target=1 trials=2 reused=1\n")
     fit = read_fit(log)
     assert (fit.size, fit.columns, fit.pages, fit.target, fit.trials, fit.failed) == (6.1, 5, 1, 1, 2, False)
+    assert fit.reused and not read_fit(log.replace("reused=1", "reused=0")).reused
     fit = read_fit("FISZKI CHEAT fail size=50 pages-needed=3 target=1\n")
     assert fit.failed and fit.needed == 3
 
