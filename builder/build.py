@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from builder.deck import Card, Deck, display_name, read_deck
 from builder.errors import ContentError, FiszkiError, Problem
@@ -86,30 +87,35 @@ def render_bodies(deck: Deck, cards: list[Card], keep_going: bool,
 
 
 def build_flashcards(deck: Deck, cards: list[Card], opts: Options, keep_going: bool, progress: Progress,
-                     rendered: tuple | None = None, job: TexJob | None = None) -> tuple[bytes, str, str, list[Problem]]:
+                     rendered: tuple | None = None, job: TexJob | None = None,
+                     sent: Callable[[], None] = lambda: None) -> tuple[bytes, str, str, list[Problem]]:
     """`job`, if given, is pdflatex already started and given the document's head: the first
-    compile uses it; any further one (split cards, error boxes, a retry) starts afresh."""
+    compile uses it; any further one (split cards, error boxes, a retry) starts afresh. `sent` is
+    called once TeX has the first compile's whole document (or the build failed before)."""
     try:
-        return _build_flashcards(deck, cards, opts, keep_going, rendered, job)
+        return _build_flashcards(deck, cards, opts, keep_going, rendered, job, sent)
     finally:
+        sent()
         if job:
             job.cancel()  # unused (the build failed first) or finished: either way, gone
 
 
-def _build_flashcards(deck, cards, opts, keep_going, rendered, job):
+def _build_flashcards(deck, cards, opts, keep_going, rendered, job, sent):
     from builder import flashcards as fc
 
     layout = fc.plan_layout(opts)
     bodies, images, errors, warnings = rendered or render_bodies(deck, cards, keep_going)
 
-    def compile_pages(pages: str) -> TexResult:
+    def compile_pages(pages: Iterable[str]) -> TexResult:
         nonlocal job
         if job is None:
             job = start_pdflatex(jobname="flashcards")
             job.write(fc.flashcards_head(deck, layout))
         started, job = job, None
         started.add_files(images)
-        started.write(pages)
+        for piece in pages:  # TeX typesets the first sheets while the last are being written
+            started.write(piece)
+        sent()
         return started.finish()
     bodies = dict(bodies)
     if errors and not keep_going:
@@ -202,22 +208,26 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
         progress(f"{display_name(deck_path)}: unchanged, PDFs are up to date")
         return BuildResult(None, [Output(k, p, b"", "", "unchanged", cached=True) for k, p in paths.items()], [])
 
-    # pdflatex starts now, loading its format and then the document's head while the deck is
-    # parsed and rendered; the pages follow when they are ready.
+    # Both pdflatex runs start now, loading their format and then their document's head while the
+    # deck is parsed and rendered; the pages follow when they are ready.
     try:
         fc_job = start_pdflatex(jobname="flashcards")
+        # The cheat sheet takes TeX less long than the flashcards: it yields the cores to them.
+        cs_job = start_pdflatex(jobname="cheatsheet", nice=10)
     except ToolchainError:
-        fc_job = None  # said when a compile is due: content errors come first
+        fc_job = cs_job = None  # said when a compile is due: content errors come first
     try:
         progress(f"{display_name(deck_path)}: reading the deck")
         deck = read_deck(deck_path)
         opts = resolve(deck, dict(cli_options))
         _check_sheet_options(deck, opts, cli_options)
         cards = select_cards(deck, opts)
-        if fc_job:
+        if fc_job and cs_job:
+            from builder.cheatsheet import cheatsheet_head
             from builder.flashcards import flashcards_head, plan_layout
 
             fc_job.write(flashcards_head(deck, plan_layout(opts)))
+            cs_job.write(cheatsheet_head(deck, opts))
 
         # Render once for both documents. Content errors found without TeX (math, images, …) fail
         # fast, before any compile.
@@ -228,18 +238,22 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
         if rendered[2] and not keep_going:
             raise ContentError(rendered[2], warnings=deck.warnings)
     except BaseException:
-        if fc_job:
-            fc_job.cancel()
+        for job in (fc_job, cs_job):
+            if job:
+                job.cancel()
         raise
 
     progress(f"{deck.display_path}: compiling flashcards and cheat sheet ({count})")
+    # The flashcards take TeX longest: their pages are written first, and only then does the cheat
+    # sheet's Python work begin (the two threads would only share one interpreter lock).
+    fc_sent = threading.Event()
     with ThreadPoolExecutor(max_workers=2) as pool:
         # Each PDF is checked as soon as it is made: the first one's check runs while TeX still
         # works on the other.
         fc_future = pool.submit(_checked, paths["flashcards"], progress, build_flashcards,
-                                deck, cards, opts, keep_going, progress, rendered, fc_job)
-        cs_future = pool.submit(_checked, paths["cheatsheet"], progress, _build_cheatsheet,
-                                deck, cards, opts, keep_going, sheet, rendered[1])
+                                deck, cards, opts, keep_going, progress, rendered, fc_job, fc_sent.set)
+        cs_future = pool.submit(_checked, paths["cheatsheet"], progress, _after(fc_sent, _build_cheatsheet),
+                                deck, cards, opts, keep_going, sheet, rendered[1], cs_job)
         failures: list[BaseException] = []
         results = {}
         for kind, fut in (("flashcards", fc_future), ("cheatsheet", cs_future)):
@@ -272,6 +286,13 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
     if errors:
         raise ContentError(errors, warnings=warnings, written=[str(o.path) for o in outputs])
     return BuildResult(deck, outputs, warnings)
+
+
+def _after(event: threading.Event, work: Callable) -> Callable:
+    def when_set(*args):
+        event.wait()
+        return work(*args)
+    return when_set
 
 
 def _checked(path: Path, progress: Progress, build: Callable, *args):
@@ -321,13 +342,15 @@ def _error_card(card: Card, problem: Problem) -> Card:
 
 
 def _build_cheatsheet(deck: Deck, cards: list[Card], opts: Options, keep_going: bool, sheet: dict | None = None,
-                      images: dict | None = None):
+                      images: dict | None = None, job: TexJob | None = None):
+    """`job`: pdflatex started early with the head (see build_cheatsheet), for the first compile."""
     from builder.cheatsheet import build_cheatsheet
 
     errors: list[Problem] = []
     while True:  # with keep_going, each card TeX fails on is replaced by its error; then again
         try:
-            return (*build_cheatsheet(deck, cards, opts, sheet, images), errors)
+            first, job = job, None
+            return (*build_cheatsheet(deck, cards, opts, sheet, images, first), errors)
         except TexError as err:
             problem = _broken_card(tex_problem(err, deck, cards), errors, keep_going)
         except ContentError as exc:  # the cheat sheet maps its TeX errors to cards itself

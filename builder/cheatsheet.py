@@ -24,7 +24,7 @@ from builder.geometry import MM, parse_paper
 from builder.latex import escape_text, latex, render_template
 from builder.options import Options
 from builder.render import RenderContext, error_box, render_blocks, render_question
-from builder.texrun import TexError, line_using_file, marker_before, run_pdflatex
+from builder.texrun import TexError, TexJob, line_using_file, marker_before, start_pdflatex
 
 MAX_SIZE = 12.0  # pt: past this a sheet is no longer condensed; a small deck stops growing here
 COLUMN_EM = 26  # automatic columns aim at about this many ems of the base size
@@ -227,30 +227,41 @@ def _groups(ctx: RenderContext, cards: list[Card], rendered: dict[int, tuple[str
     return groups
 
 
-def _compile(deck: Deck, cards: list[Card], opts: Options, geometry: SheetGeometry, body: str,
-             images: dict[str, bytes], start: float, max_size: float):
-    auto = opts.pages is None
-    target = opts.pages or 1
-    body_bytes = body.encode("utf-8")
-    keep = len(body_bytes) <= KEEP_BODY
-    tex = render_template(
-        "cheatsheet.tex.j2", part="main", language=deck.language, title=deck.title, version=__version__,
+def cheatsheet_head(deck: Deck, opts: Options) -> str:
+    """The main document up to what depends on the cards: TeX can start on it early."""
+    geometry = sheet_geometry(opts)
+    return render_template(
+        "cheatsheet.tex.j2", part="head", language=deck.language, title=deck.title, version=__version__,
         date=sheet_date(deck), paper_w=geometry.paper_w, paper_h=geometry.paper_h, margin=geometry.margin,
         text_w=geometry.text_w, col_h=geometry.col_h, head_h=HEAD_H, head_sep=HEAD_SEP,
-        start=_decipoints(start), min_size=_decipoints(opts.cheat_min_size), max_size=_decipoints(max_size),
-        target=target, auto=auto, columns=opts.columns or 0, column_em=COLUMN_EM, aim=AIM,
-        max_trials=MAX_TRIALS, keep_columns=KEEP_COLUMNS if keep else 0,
-        reserve=math.ceil(len(body_bytes) * RESERVE_PER_BYTE / 1000) if keep else 0,
-        body_file=latex(BODY_FILE), card_count=len(cards))
+        min_size=_decipoints(opts.cheat_min_size), target=opts.pages or 1, auto=opts.pages is None,
+        columns=opts.columns or 0, column_em=COLUMN_EM, aim=AIM, max_trials=MAX_TRIALS,
+        body_file=latex(BODY_FILE))
+
+
+def _compile(deck: Deck, cards: list[Card], opts: Options, body: str, images: dict[str, bytes],
+             start: float, max_size: float, job: TexJob | None = None):
+    """One pdflatex run; `job`, if given, has been started and given the head already."""
+    body_bytes = body.encode("utf-8")
+    keep = len(body_bytes) <= KEEP_BODY
+    run = render_template(
+        "cheatsheet.tex.j2", part="run", start=_decipoints(start), max_size=_decipoints(max_size),
+        card_count=len(cards), keep_columns=KEEP_COLUMNS if keep else 0,
+        reserve=math.ceil(len(body_bytes) * RESERVE_PER_BYTE / 1000) if keep else 0)
+    if job is None:
+        job = start_pdflatex(jobname="cheatsheet")
+        job.write(cheatsheet_head(deck, opts))
+    job.add_files({**images, BODY_FILE: body_bytes})  # before the text that reads them
+    job.write(run)
     try:
-        return run_pdflatex(tex, jobname="cheatsheet", files={**images, BODY_FILE: body_bytes})
+        return job.finish()
     except TexError as err:
         from builder.build import tex_problem
 
         # Content errors happen while the body file is read: find the card by its line there.
         where = re.search(re.escape(BODY_FILE) + r":(\d+):", err.log)
         err.source_marker = marker_before(body, int(where.group(1)) if where else line_using_file(body, err.message)) \
-            or marker_before(tex, err.tex_line)
+            or err.source_marker
         raise ContentError(tex_problem(err, deck, cards)) from None
 
 
@@ -273,12 +284,22 @@ def _too_long(deck: Deck, cards: list[Card], opts: Options, fit: CheatFit) -> Pr
 
 def build_cheatsheet(deck: Deck, cards: list[Card], opts: Options,
                      rendered: dict[int, tuple[str, str]] | None = None,
-                     images: dict[str, bytes] | None = None) -> tuple[bytes, str, str, list[Problem]]:
+                     images: dict[str, bytes] | None = None,
+                     job: TexJob | None = None) -> tuple[bytes, str, str, list[Problem]]:
     """Returns (pdf, log, summary line, notes); raises ContentError when the cards cannot fit.
 
     `rendered` holds (question, answer) LaTeX by id(card) from the build's one rendering pass;
-    cards missing from it (or every card, without it) are rendered here.
+    cards missing from it (or every card, without it) are rendered here. `job`, if given, is
+    pdflatex started early and given `cheatsheet_head` already: the first compile uses it.
     """
+    try:
+        return _build_cheatsheet(deck, cards, opts, rendered, images, job)
+    finally:
+        if job:
+            job.cancel()  # finished, or unused because the build failed first
+
+
+def _build_cheatsheet(deck, cards, opts, rendered, images, job):
     geometry = sheet_geometry(opts)
     ctx = RenderContext(deck_dir=deck.path.parent, display=deck.display_path)
     body = render_template("cheatsheet.tex.j2", part="body", groups=_groups(ctx, cards, rendered or {}))
@@ -290,14 +311,14 @@ def build_cheatsheet(deck: Deck, cards: list[Card], opts: Options,
     start = min(max(first_guess(geometry, text_length, target), opts.cheat_min_size), MAX_SIZE)
     max_size = max(MAX_SIZE, opts.cheat_min_size)
 
-    result = _compile(deck, cards, opts, geometry, body, ctx.images, start, max_size)
+    result = _compile(deck, cards, opts, body, ctx.images, start, max_size, job)
     fit = read_fit(result.log)
     if fit.failed:
         raise ContentError(_too_long(deck, cards, opts, fit))
     if not fit.pages or fit.leftover or _page_count(result.pdf) != fit.pages:
         # The size search and the pages shipped disagree (never seen): try once a step smaller.
         smaller = max(opts.cheat_min_size, fit.size - 0.2)
-        result = _compile(deck, cards, opts, geometry, body, ctx.images, smaller, smaller)
+        result = _compile(deck, cards, opts, body, ctx.images, smaller, smaller)
         fit = read_fit(result.log)
         if fit.failed or not fit.pages or _page_count(result.pdf) != fit.pages:
             raise FiszkiError("cheat sheet: TeX's page count does not match its fitting report "

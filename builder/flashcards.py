@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, fields, replace
+from typing import Iterator
 
 from markdown_it.token import Token
 
@@ -11,7 +12,7 @@ from builder import __version__
 from builder.deck import Card, Deck, top_level_blocks
 from builder.errors import Problem, short
 from builder.geometry import MM, GeometryError, Rect, SheetLayout, plan_sheet
-from builder.latex import escape_text, latex, render_template
+from builder.latex import bp, escape_text, latex, render_template, stream_template
 from builder.options import Options
 from builder.render import RenderContext, render_blocks, render_inline, render_question
 
@@ -481,6 +482,14 @@ def side_size(layout: SheetLayout) -> tuple[float, float]:
     return layout.side_size if isinstance(layout, FoldLayout) else (layout.card_w, layout.card_h)
 
 
+def side_box(layout: SheetLayout, opts: Options) -> dict:
+    """What every side of a document shares (pt): its size, padding, text area, smallest text size,
+    and the rectangle a too-wide side is clipped to (x y w h from its corner)."""
+    w, h = side_size(layout)
+    return dict(w=w, h=h, pad=PAD, inner_w=w - 2 * PAD, inner_h=h - 2 * PAD - LABEL_H, min=opts.min_size,
+                clip=f"{CLIP:.3f} {CLIP:.3f} {w - 2 * CLIP:.3f} {h - 2 * CLIP:.3f}")
+
+
 def bleed_rect(rect: Rect, others: list[Rect], area: Rect, bleed: float) -> Rect:
     """A back's background: the card grown by `bleed` past each edge so a slightly misregistered
     cut shows no white edge, but only half-way to a neighbouring card (not at all where cards
@@ -539,11 +548,8 @@ def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Option
     per = layout.per_sheet
     sheets = math.ceil(len(cards) / per)
     fold = isinstance(layout, FoldLayout)
-    card_w, card_h = side_size(layout)
-    inner_w = card_w - 2 * PAD
-    inner_h = card_h - 2 * PAD - LABEL_H
+    inner_w = side_box(layout, opts)["inner_w"]
     labels = RenderContext(deck_dir=deck.path.parent, display=deck.display_path)  # its warnings were told already
-    clip = f"{CLIP:.3f} {CLIP:.3f} {card_w - 2 * CLIP:.3f} {card_h - 2 * CLIP:.3f}"
 
     def side_entry(card: Card, side: str, rect: Rect) -> dict:
         back = side == "back"
@@ -551,12 +557,13 @@ def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Option
         spec = SideSpec(card, side, rect, back_body if back else front_body,
                         BACK_START if back else FRONT_START, opts.min_size)
         start = min(starts.get(spec.key, spec.start), spec.start)
+        # Every side has the document's one side size (the template sets it once): only what
+        # differs is here, positions already in TeX's form (this runs for every side of the deck).
         return dict(
             source=f"card {card.number} {side} line {card.line}",
-            log_name=latex(spec.key), name=latex(f"card-{spec.key}"), x=rect.x, y=rect.y, w=rect.w, h=rect.h,
-            body=latex(spec.body), centre=not back, start=max(start, opts.min_size), min=opts.min_size,
-            inner_w=inner_w, inner_h=inner_h, pad=PAD, clip=clip,
-            label=latex(card_label(card, side, inner_w, labels)),
+            log_name=latex(spec.key), name=latex(f"card-{spec.key}"), rect=rect,
+            x=latex(bp(rect.x)), y=latex(bp(rect.y)), body=latex(spec.body), centre=not back,
+            start=max(start, opts.min_size), label=latex(card_label(card, side, inner_w, labels)),
             back_key=spec.key if back else None,
         )
 
@@ -567,7 +574,7 @@ def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Option
         if opts.bleed_pt > 0:
             for s in sides:
                 if s["back_key"]:
-                    r = bleed_rect(Rect(s["x"], s["y"], s["w"], s["h"]), grid, area, opts.bleed_pt)
+                    r = bleed_rect(s["rect"], grid, area, opts.bleed_pt)
                     bleeds.append(dict(x=r.x, y=r.y, w=r.w, h=r.h, name=latex(f"bleed-{s['back_key']}")))
         return dict(
             label=f"{sheet + 1}-{side}", sides=sides, bleeds=bleeds, folds=[], fold_lines=[],
@@ -602,7 +609,7 @@ def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Option
 
 def flashcards_tex(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Options, bodies: dict,
                    starts: dict[str, float]) -> str:
-    return flashcards_head(deck, layout) + flashcards_pages(deck, cards, layout, opts, bodies, starts)
+    return flashcards_head(deck, layout) + "".join(flashcards_pages(deck, cards, layout, opts, bodies, starts))
 
 
 def flashcards_head(deck: Deck, layout: SheetLayout) -> str:
@@ -613,12 +620,13 @@ def flashcards_head(deck: Deck, layout: SheetLayout) -> str:
 
 
 def flashcards_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Options, bodies: dict,
-                     starts: dict[str, float]) -> str:
-    """The sheets, and the records `fiszki check` reads, to the end of the document."""
+                     starts: dict[str, float]) -> Iterator[str]:
+    """The sheets, and the records `fiszki check` reads, to the end of the document: in pieces,
+    as they are written."""
     pages = build_pages(deck, cards, layout, opts, bodies, starts)
     sides = {"duplex": 2, "fold": 2, "fronts": 1, "backs": 1}[opts.mode]
-    return render_template(
-        "flashcards.tex.j2", part="pages", version=__version__,
+    return stream_template(
+        "flashcards.tex.j2", part="pages", version=__version__, box=side_box(layout, opts),
         paper_w=layout.paper_w, paper_h=layout.paper_h, margin=layout.margin,
         back_offset=layout.back_offset, flip=layout.flip, mode=opts.mode, reverse=opts.reverse,
         bleed=opts.bleed_pt, fold=("beside" if layout.beside else "under") if isinstance(layout, FoldLayout) else None,

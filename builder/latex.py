@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Iterator
 
 import jinja2
 from markupsafe import Markup
@@ -141,10 +141,29 @@ def environment() -> jinja2.Environment:
         autoescape=False,
         finalize=_finalize,
     )
-    env.filters["bp"] = lambda v: Markup(f"{float(v):.3f}".rstrip("0").rstrip("."))
+    env.filters["bp"] = lambda v: Markup(bp(v))
     env.filters["pdfstr"] = lambda v: Markup(pdf_text_string(str(v)))
     return env
 
 
+def bp(value: float) -> str:
+    """A length in big points as TeX reads it: three decimals at most, no trailing zeros."""
+    return f"{float(value):.3f}".rstrip("0").rstrip(".")
+
+
 def render_template(name: str, **context: object) -> str:
     return environment().get_template(name).render(**context)
+
+
+def stream_template(name: str, **context: object) -> Iterator[str]:
+    """The template's output in pieces of about 64 KB as it is made, for a TeX run that starts
+    typesetting the first pages while the last are still being written."""
+    pieces: list[str] = []
+    size = 0
+    for piece in environment().get_template(name).generate(**context):
+        pieces.append(piece)
+        size += len(piece)
+        if size >= 65536:
+            yield "".join(pieces)
+            pieces, size = [], 0
+    yield "".join(pieces)
