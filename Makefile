@@ -19,7 +19,10 @@ $(STAMP): pyproject.toml
 tex:
 	@sh scripts/ensure-tex.sh
 
+# Byte-code compiled once here: Python would write it on first use, but not where
+# PYTHONDONTWRITEBYTECODE is set (as on CI machines), and then every run compiles every module.
 setup: $(STAMP) tex
+	$(PY) -m compileall -q builder
 
 build: setup
 	$(FISZKI) build

@@ -6,6 +6,7 @@ ratios are to the floor measured in the same run, so a noisy machine shifts both
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import statistics
 import subprocess
@@ -73,8 +74,9 @@ def pdflatex_once(tex: str, work: Path) -> float:
 
 def peak_memory(cmd: list[str]) -> tuple[float, float]:
     """Peak RSS (MB) of the fiszki process itself and of its largest pdflatex child."""
-    probe = ("import resource, runpy, sys; sys.argv = ['fiszki'] + sys.argv[1:]\n"
-             "try:\n runpy.run_module('builder', run_name='__main__')\n"
+    probe = ("import resource, sys; sys.argv = ['fiszki'] + sys.argv[1:]\n"
+             "from builder.cli import main\n"  # not run(): it leaves by os._exit, before the report
+             "try:\n main()\n"
              "except SystemExit: pass\n"
              "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
              "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
@@ -88,55 +90,78 @@ def peak_memory(cmd: list[str]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per small figure (median)")
-    parser.add_argument("--big-runs", type=int, default=3, help="runs per 1000-card figure (median)")
+    parser.add_argument("--big-runs", type=int, default=5, help="runs per 1000-card figure (median)")
     parser.add_argument("--cards", type=int, default=1000)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
+    # Byte-code as an installed package has it (pip compiles on install; an editable install
+    # writes it on first use, unless PYTHONDONTWRITEBYTECODE is set, as on CI machines).
+    compileall.compile_dir(ROOT / "builder", quiet=1)
 
     with tempfile.TemporaryDirectory(prefix="fiszki-bench-") as tmp:
         work = Path(tmp)
         big = work / "big" / "synthetic.md"
         big.parent.mkdir()
         big.write_text(synthetic_deck(args.cards), encoding="utf-8")
+        original = big.read_text(encoding="utf-8")
         default = ROOT / "content" / "deck.md"
         out_a, out_b = work / "out-default", work / "out-big"
         floor_dir = work / "floor"
         floor_dir.mkdir()
-
-        figures: dict[str, float] = {}
-        empty = "\\documentclass{article}\\begin{document}x\\end{document}\n"
-        figures["pdflatex, empty document"] = statistics.median(pdflatex_once(empty, floor_dir) for _ in range(args.runs))
         tex = floor_tex(big)
-        figures[f"floor: {args.cards} cards as plain boxes, one pass"] = statistics.median(
-            pdflatex_once(tex, floor_dir) for _ in range(args.big_runs))
-        figures["fiszki --help"] = median_of(args.runs, lambda: FISZKI + ["--help"])
-        figures["(a) default deck, full build + checks"] = median_of(
-            args.runs, lambda: FISZKI + ["build", str(default), "--out", str(out_a), "--no-cache"])
-        figures[f"(b) {args.cards}-card deck, full build + checks"] = median_of(
-            args.big_runs, lambda: FISZKI + ["build", str(big), "--out", str(out_b), "--no-cache"])
-        timed(FISZKI + ["build", str(big), "--out", str(out_b)])  # fill the cache
-        figures[f"(c) {args.cards}-card deck, rebuild, nothing changed"] = median_of(
-            args.runs, lambda: FISZKI + ["build", str(big), "--out", str(out_b)])
-        original = big.read_text(encoding="utf-8")
+        floor_name = f"floor: {args.cards} cards as plain boxes, one pass"
+
+        # The machine's speed drifts by a fifth within minutes: every 1000-card run is paired with
+        # a floor run just before it, and its ratio is the median of the pairs' ratios.
+        floors: list[float] = []
+        paired: dict[str, list[tuple[float, float]]] = {}
+
+        def pair(name: str, cmd: list[str]) -> None:
+            floors.append(pdflatex_once(tex, floor_dir))
+            paired.setdefault(name, []).append((timed(cmd), floors[-1]))
 
         def edit(i: int) -> None:
             big.write_text(original.replace("{#c500}\n", f"{{#c500}}\nEdycja numer {i}.\n\n", 1), encoding="utf-8")
 
-        figures[f"(d) {args.cards}-card deck, rebuild after editing one card"] = median_of(
-            args.big_runs, lambda: FISZKI + ["build", str(big), "--out", str(out_b)], before=edit)
+        full_b = f"(b) {args.cards}-card deck, full build + checks"
+        edit_d = f"(d) {args.cards}-card deck, rebuild after editing one card"
+        timed(FISZKI + ["build", str(big), "--out", str(out_b), "--no-cache"])  # warm the file caches
+        for i in range(args.big_runs):
+            pair(full_b, FISZKI + ["build", str(big), "--out", str(out_b), "--no-cache"])
+            edit(i)
+            pair(edit_d, FISZKI + ["build", str(big), "--out", str(out_b)])
+        big.write_text(original, encoding="utf-8")
+        timed(FISZKI + ["build", str(big), "--out", str(out_b)])  # fill the cache
+
+        figures: dict[str, float] = {}
+        empty = "\\documentclass{article}\\begin{document}x\\end{document}\n"
+        figures["pdflatex, empty document"] = statistics.median(pdflatex_once(empty, floor_dir) for _ in range(args.runs))
+        figures[floor_name] = statistics.median(floors)
+        figures["fiszki --help"] = median_of(args.runs, lambda: FISZKI + ["--help"])
+        figures["(a) default deck, full build + checks"] = median_of(
+            args.runs, lambda: FISZKI + ["build", str(default), "--out", str(out_a), "--no-cache"])
+        figures[full_b] = statistics.median(t for t, _ in paired[full_b])
+        figures[f"(c) {args.cards}-card deck, rebuild, nothing changed"] = median_of(
+            args.runs, lambda: FISZKI + ["build", str(big), "--out", str(out_b)])
+        figures[edit_d] = statistics.median(t for t, _ in paired[edit_d])
         figures[f"(e) fiszki check, {args.cards}-card flashcards PDF"] = median_of(
             args.runs, lambda: FISZKI + ["check", str(out_b / "flashcards.pdf")])
         own, kids = peak_memory(["-q", "build", str(big), "--out", str(work / "out-mem"), "--no-cache"])
 
-    floor = figures[f"floor: {args.cards} cards as plain boxes, one pass"]
+    floor = figures[floor_name]
+    ratios = {name: statistics.median(t / f for t, f in runs) for name, runs in paired.items()}
     width = max(len(k) for k in figures)
     print(f"{'figure':<{width}}  {'median s':>9}  {'× floor':>8}")
     for name, value in figures.items():
-        print(f"{name:<{width}}  {value:9.3f}  {value / floor:8.2f}")
+        mark = "*" if name in ratios else " "
+        print(f"{name:<{width}}  {value:9.3f}  {ratios.get(name, value / floor):8.2f}{mark}")
+    print(f"* median of {args.big_runs} runs each paired with a floor run (pairs: "
+          + "; ".join(f"{n[:3]} " + " ".join(f"{t / f:.2f}" for t, f in runs) for n, runs in paired.items()) + ")")
     print(f"peak memory of a {args.cards}-card build: fiszki process {own:.0f} MB, "
           f"largest pdflatex {kids:.0f} MB (two run at once: ≤ {own + 2 * kids:.0f} MB in all)")
     if args.json:
-        args.json.write_text(json.dumps({"figures": figures, "peak_mb": {"fiszki": own, "pdflatex": kids}}, indent=1))
+        args.json.write_text(json.dumps({"figures": figures, "ratios": ratios,
+                                         "peak_mb": {"fiszki": own, "pdflatex": kids}}, indent=1))
 
 
 if __name__ == "__main__":
