@@ -541,10 +541,18 @@ def plan_layout(opts: Options) -> SheetLayout:
                       grid=opts.grid_rc, flip=opts.flip, back_offset=opts.offset_pt)
 
 
-def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Options,
-                bodies: dict, starts: dict[str, float]) -> list[dict]:
-    """Every page of the PDF, in print order, for the mode: duplex (front, back, front, …),
+def print_order(sheets: int, opts: Options) -> list[tuple[int, str]]:
+    """(sheet, side) of every page, in print order, for the mode: duplex (front, back, front, …),
     fronts or backs only (manual duplex), or fold (question beside answer, one side)."""
+    wanted = {"duplex": ("front", "back"), "fronts": ("front",), "backs": ("back",), "fold": ("fold",)}[opts.mode]
+    order = range(sheets - 1, -1, -1) if opts.reverse else range(sheets)  # --reverse: last sheet first
+    return [(sheet, side) for sheet in order for side in wanted]
+
+
+def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Options,
+                bodies: dict, starts: dict[str, float]) -> Iterator[dict]:
+    """Every page of the PDF in print order (`print_order`), each made when it is asked for, so
+    TeX can typeset the first while the last are being made."""
     per = layout.per_sheet
     sheets = math.ceil(len(cards) / per)
     fold = isinstance(layout, FoldLayout)
@@ -585,26 +593,22 @@ def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Option
 
     front_area = layout.safe_area()
     back_area = front_area.shifted(*layout.back_offset)  # the printer's margin moves with its shift
-    sets = []  # per sheet: its pages in print order
-    for sheet in range(sheets):
+    for sheet, side in print_order(sheets, opts):
         chunk = cards[sheet * per : (sheet + 1) * per]
         if fold:
             halves = [layout.halves(slot) for slot in range(per)]
-            sides = [side_entry(card, side, rect) for slot, card in enumerate(chunk)
-                     for side, rect in zip(("front", "back"), halves[slot])]
+            sides = [side_entry(card, half, rect) for slot, card in enumerate(chunk)
+                     for half, rect in zip(("front", "back"), halves[slot])]
             p = page(sheet, "fold", sides, [r for pair in halves for r in pair], front_area)
             p["folds"], p["fold_lines"] = _folds(layout, len(chunk))
-            sets.append([p])
-            continue
-        fronts = [side_entry(card, "front", layout.front_rect(slot)) for slot, card in enumerate(chunk)]
-        backs = [side_entry(card, "back", layout.back_rect(slot)) for slot, card in enumerate(chunk)]
-        pages = {"front": page(sheet, "front", fronts, [], front_area),
-                 "back": page(sheet, "back", backs, [layout.back_rect(s) for s in range(per)], back_area)}
-        wanted = {"duplex": ("front", "back"), "fronts": ("front",), "backs": ("back",)}[opts.mode]
-        sets.append([pages[side] for side in wanted])
-    if opts.reverse:  # last sheet first: for a stack that comes out of the printer the other way up
-        sets.reverse()
-    return [p for pages in sets for p in pages]
+            yield p
+        elif side == "front":
+            yield page(sheet, "front", [side_entry(card, "front", layout.front_rect(slot))
+                                        for slot, card in enumerate(chunk)], [], front_area)
+        else:
+            yield page(sheet, "back", [side_entry(card, "back", layout.back_rect(slot))
+                                       for slot, card in enumerate(chunk)],
+                       [layout.back_rect(s) for s in range(per)], back_area)
 
 
 def flashcards_tex(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Options, bodies: dict,
@@ -624,13 +628,14 @@ def flashcards_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: O
     """The sheets, and the records `fiszki check` reads, to the end of the document: in pieces,
     as they are written."""
     pages = build_pages(deck, cards, layout, opts, bodies, starts)
+    labels = [f"{sheet + 1}-{side}" for sheet, side in print_order(math.ceil(len(cards) / layout.per_sheet), opts)]
     sides = {"duplex": 2, "fold": 2, "fronts": 1, "backs": 1}[opts.mode]
     return stream_template(
         "flashcards.tex.j2", part="pages", version=__version__, box=side_box(layout, opts),
         paper_w=layout.paper_w, paper_h=layout.paper_h, margin=layout.margin,
         back_offset=layout.back_offset, flip=layout.flip, mode=opts.mode, reverse=opts.reverse,
         bleed=opts.bleed_pt, fold=("beside" if layout.beside else "under") if isinstance(layout, FoldLayout) else None,
-        card_count=len(cards), side_count=sides * len(cards), pages=pages,
+        card_count=len(cards), side_count=sides * len(cards), pages=pages, page_labels=labels,
         questions=[dict(number=card.number, text=card.question) for card in cards],
     )
 
