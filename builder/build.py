@@ -67,27 +67,60 @@ def _image_sources(card: Card) -> list[str]:
     return list(dict.fromkeys(str(t.attrs.get("src", "")) for t in tokens if t.type == "image"))
 
 
+class Rendering:
+    """Each card's front and back LaTeX (and, into `sheet`, its cheat-sheet form), with problems,
+    made on demand in deck order: `bodies[id(card)]` renders every card up to that one. The
+    flashcard pages ask for their cards as they are written, so TeX typesets the first sheets while
+    later cards are still being rendered; `finish()` renders whatever is left."""
+
+    def __init__(self, deck: Deck, cards: list[Card], keep_going: bool, sheet: dict | None = None):
+        self.ctx = RenderContext(deck_dir=deck.path.parent, display=deck.display_path)
+        self.cards, self.keep_going, self.sheet = cards, keep_going, sheet
+        self.bodies = _RenderedBodies(self)
+        self.errors: list[Problem] = []
+        self.images: dict[str, bytes] = self.ctx.images  # filled as cards with pictures are rendered
+        self.warnings: list[Problem] = self.ctx.warnings
+        self._index = {id(card): i for i, card in enumerate(cards)}
+        self._done = 0
+
+    def upto(self, index: int) -> None:
+        from builder.flashcards import render_sides
+
+        while self._done <= index:
+            card = self.cards[self._done]
+            self._done += 1
+            before = len(self.ctx.problems)
+            self.bodies.update(render_sides([card], self.ctx, self.sheet))
+            new = self.ctx.problems[before:]
+            if new:
+                self.errors.extend(new)
+                if self.keep_going:
+                    self.bodies[id(card)] = _error_sides(card, new[0])
+
+    def finish(self) -> Rendering:
+        self.upto(len(self.cards) - 1)
+        return self
+
+
+class _RenderedBodies(dict):
+    def __init__(self, rendering: Rendering):
+        super().__init__()
+        self.rendering = rendering
+
+    def __missing__(self, key: int) -> tuple[str, str]:
+        self.rendering.upto(self.rendering._index[key])
+        return dict.__getitem__(self, key)
+
+
 def render_bodies(deck: Deck, cards: list[Card], keep_going: bool,
                   sheet: dict | None = None) -> tuple[dict, dict[str, bytes], list[Problem], list[Problem]]:
-    """Each card's front and back LaTeX (and, into `sheet`, its cheat-sheet form), with problems."""
-    from builder.flashcards import render_sides
-
-    ctx = RenderContext(deck_dir=deck.path.parent, display=deck.display_path)
-    bodies = {}
-    errors: list[Problem] = []
-    for card in cards:
-        before = len(ctx.problems)
-        bodies.update(render_sides([card], ctx, sheet))
-        new = ctx.problems[before:]
-        if new:
-            errors.extend(new)
-            if keep_going:
-                bodies[id(card)] = _error_sides(card, new[0])
-    return bodies, ctx.images, errors, ctx.warnings
+    """Every card rendered at once: (bodies, images, errors, warnings)."""
+    r = Rendering(deck, cards, keep_going, sheet).finish()
+    return dict(r.bodies), r.images, r.errors, r.warnings
 
 
 def build_flashcards(deck: Deck, cards: list[Card], opts: Options, keep_going: bool, progress: Progress,
-                     rendered: tuple | None = None, job: TexJob | None = None,
+                     rendered: Rendering | None = None, job: TexJob | None = None,
                      sent: Callable[[], None] = lambda: None) -> tuple[bytes, str, str, list[Problem]]:
     """`job`, if given, is pdflatex already started and given the document's head: the first
     compile uses it; any further one (split cards, error boxes, a retry) starts afresh. `sent` is
@@ -104,7 +137,8 @@ def _build_flashcards(deck, cards, opts, keep_going, rendered, job, sent):
     from builder import flashcards as fc
 
     layout = fc.plan_layout(opts)
-    bodies, images, errors, warnings = rendered or render_bodies(deck, cards, keep_going)
+    rendering = rendered or Rendering(deck, cards, keep_going)
+    bodies, images, errors, warnings = rendering.bodies, rendering.images, rendering.errors, rendering.warnings
 
     def compile_pages(pages: Iterable[str]) -> TexResult:
         nonlocal job
@@ -112,14 +146,20 @@ def _build_flashcards(deck, cards, opts, keep_going, rendered, job, sent):
             job = start_pdflatex(jobname="flashcards")
             job.write(fc.flashcards_head(deck, layout))
         started, job = job, None
-        started.add_files(images)
-        for piece in pages:  # TeX typesets the first sheets while the last are being written
-            started.write(piece)
+        try:
+            given: set[str] = set()
+            for piece in pages:  # TeX typesets the first sheets while later cards are rendered
+                started.add_files({name: data for name, data in images.items() if name not in given})
+                given.update(images)
+                started.write(piece)
+            rendering.finish()
+            if errors and not keep_going:  # content errors: TeX's work so far is thrown away
+                raise ContentError(errors)
+        except BaseException:
+            started.cancel()
+            raise
         sent()
         return started.finish()
-    bodies = dict(bodies)
-    if errors and not keep_going:
-        raise ContentError(errors)
     starts: dict[str, float] = {}
     originals = {c.number: c for c in cards}
     parts: dict[int, int] = {}  # --overflow split: how many cards each split answer is on
@@ -229,21 +269,22 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
             fc_job.write(flashcards_head(deck, plan_layout(opts)))
             cs_job.write(cheatsheet_head(deck, opts))
 
-        # Render once for both documents. Content errors found without TeX (math, images, …) fail
-        # fast, before any compile.
+        # Rendered once for both documents, as the flashcard pages ask for the cards. Content errors
+        # found without TeX (math, images, …) stop the build before any PDF is made.
         sheet: dict = {}
         count = f"{len(cards)} card{'s' if len(cards) != 1 else ''}"
-        progress(f"{deck.display_path}: rendering {count}")
-        rendered = render_bodies(deck, cards, keep_going, sheet)
-        if rendered[2] and not keep_going:
-            raise ContentError(rendered[2], warnings=deck.warnings)
+        rendering = Rendering(deck, cards, keep_going, sheet)
+        if not fc_job:  # no pdflatex: the deck's own problems are told first, then that
+            rendering.finish()
+            if rendering.errors and not keep_going:
+                raise ContentError(rendering.errors, warnings=deck.warnings)
     except BaseException:
         for job in (fc_job, cs_job):
             if job:
                 job.cancel()
         raise
 
-    progress(f"{deck.display_path}: compiling flashcards and cheat sheet ({count})")
+    progress(f"{deck.display_path}: rendering and compiling flashcards and cheat sheet ({count})")
     # The flashcards take TeX longest: their pages are written first, and only then does the cheat
     # sheet's Python work begin (the two threads would only share one interpreter lock).
     fc_sent = threading.Event()
@@ -251,9 +292,9 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
         # Each PDF is checked as soon as it is made: the first one's check runs while TeX still
         # works on the other.
         fc_future = pool.submit(_checked, paths["flashcards"], progress, build_flashcards,
-                                deck, cards, opts, keep_going, progress, rendered, fc_job, fc_sent.set)
+                                deck, cards, opts, keep_going, progress, rendering, fc_job, fc_sent.set)
         cs_future = pool.submit(_checked, paths["cheatsheet"], progress, _after(fc_sent, _build_cheatsheet),
-                                deck, cards, opts, keep_going, sheet, rendered[1], cs_job)
+                                deck, cards, opts, keep_going, sheet, rendering, cs_job)
         failures: list[BaseException] = []
         results = {}
         for kind, fut in (("flashcards", fc_future), ("cheatsheet", cs_future)):
@@ -342,10 +383,20 @@ def _error_card(card: Card, problem: Problem) -> Card:
 
 
 def _build_cheatsheet(deck: Deck, cards: list[Card], opts: Options, keep_going: bool, sheet: dict | None = None,
-                      images: dict | None = None, job: TexJob | None = None):
-    """`job`: pdflatex started early with the head (see build_cheatsheet), for the first compile."""
+                      rendering: Rendering | None = None, job: TexJob | None = None):
+    """`job`: pdflatex started early with the head (see build_cheatsheet), for the first compile.
+    `rendering` (with `sheet` its cheat-sheet forms) is complete once the flashcards have their
+    pages; its content errors end this build too."""
     from builder.cheatsheet import build_cheatsheet
 
+    images = None
+    if rendering:
+        rendering.finish()  # no-op unless the flashcards stopped before asking for every card
+        if rendering.errors and not keep_going:
+            if job:
+                job.cancel()
+            raise ContentError(list(rendering.errors))
+        images = rendering.images
     errors: list[Problem] = []
     while True:  # with keep_going, each card TeX fails on is replaced by its error; then again
         try:
