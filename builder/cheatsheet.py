@@ -141,9 +141,9 @@ def compact_math(code: str) -> str:
     escaped pairs, so `\$` in text and `\\[2pt]` inside a formula are left alone.
     """
     pieces: list[str] = []
-    i, last, opened, inline = 0, 0, None, None
-    while i < len(code):
-        pair = code[i : i + 2]
+    last, opened, inline = 0, None, None
+    for mark in _MATH_MARK_RE.finditer(code):  # every escaped pair and every $, in order
+        i, pair = mark.start(), mark.group()
         if inline is None and pair == "\\[" and opened is None:
             opened = i
         elif inline is None and pair == "\\]" and opened is not None:
@@ -152,7 +152,7 @@ def compact_math(code: str) -> str:
                 pieces += [code[last:opened], f"\\fzdisplay{{{body}}}"]
                 last = i + 2
             opened = None
-        elif code[i] == "$" and opened is None:
+        elif pair == "$" and opened is None:
             if inline is None:
                 inline = i
             else:
@@ -161,8 +161,10 @@ def compact_math(code: str) -> str:
                     pieces += [code[last:inline], f"\\fzinline{{{body}}}"]
                     last = i + 1
                 inline = None
-        i += 2 if code[i] == "\\" else 1
     return "".join(pieces) + code[last:]
+
+
+_MATH_MARK_RE = re.compile(r"\\.|\$", re.S)
 
 
 @dataclass
