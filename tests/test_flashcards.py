@@ -606,3 +606,39 @@ def test_split_card_keeps_blocks_whole_and_numbering_of_lists():
     items = [sum(t.type == "list_item_open" for t in p.back_tokens) for p in parts]
     assert len(parts) == 2 and sum(items) == 6 and starts[0] == 1 and starts[-1] == 1 + items[0]
     assert sum(t.type == "math_block" for p in parts for t in p.back_tokens) == 1
+
+
+# --- pages made in order, cards rendered on demand (TeX starts on the first sheets early) --------
+
+@pytest.mark.parametrize("mode, reverse, expected", [
+    ("duplex", False, [(0, "front"), (0, "back"), (1, "front"), (1, "back"), (2, "front"), (2, "back")]),
+    ("duplex", True, [(2, "front"), (2, "back"), (1, "front"), (1, "back"), (0, "front"), (0, "back")]),
+    ("fronts", False, [(0, "front"), (1, "front"), (2, "front")]),
+    ("backs", True, [(2, "back"), (1, "back"), (0, "back")]),
+    ("fold", False, [(0, "fold"), (1, "fold"), (2, "fold")]),
+])
+def test_print_order(mode, reverse, expected):
+    from builder.flashcards import print_order
+
+    class Opts:
+        pass
+    opts = Opts()
+    opts.mode, opts.reverse = mode, reverse
+    assert print_order(3, opts) == expected
+
+
+def test_cards_are_rendered_on_demand_in_deck_order(tmp_path):
+    from builder.build import Rendering
+
+    text = "---\ntitle: T\n---\n# S\n" + "".join(
+        f"## Q{i}?\nA{i} $x_{i}$\n\n" if i != 3 else "## Q3?\nbad $\\frac{1}{$ math\n\n" for i in range(1, 6))
+    deck = parse_deck_text(text, tmp_path / "d.md")
+    sheet: dict = {}
+    rendering = Rendering(deck, deck.cards, keep_going=False, sheet=sheet)
+    assert not rendering.errors and not sheet
+    front, back = rendering.bodies[id(deck.cards[3])]  # the fourth card: the first four are rendered
+    assert "A4" in back and len(sheet) == 4 and len(rendering.errors) == 1
+    assert rendering.errors[0].card_number == 3
+    assert id(deck.cards[4]) not in dict.keys(rendering.bodies)
+    rendering.finish()
+    assert len(sheet) == 5 and len(rendering.bodies) == 5 and len(rendering.errors) == 1
