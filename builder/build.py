@@ -14,7 +14,7 @@ from builder.errors import ContentError, FiszkiError, Problem
 from builder.outputs import atomic_write, cached, fingerprint_of, output_paths, remember
 from builder.options import Options, resolve, select_cards
 from builder.render import RenderContext, error_box
-from builder.texrun import TexError, TexJob, TexResult, ToolchainError, start_pdflatex
+from builder.texrun import TexError, TexJob, TexResult, start_build_runs, start_pdflatex
 
 Progress = Callable[[str], None]
 
@@ -238,24 +238,24 @@ def fc_ratio(layout, excess: float) -> float:
 
 
 def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bool = False,
-               use_cache: bool = True, keep_going: bool = False, progress: Progress = lambda s: None) -> BuildResult:
+               use_cache: bool = True, keep_going: bool = False, progress: Progress = lambda s: None,
+               tex_runs: tuple[TexJob | None, TexJob | None] | None = None) -> BuildResult:
+    """`tex_runs`: `start_build_runs()` called by the caller, earlier (else here)."""
     paths = output_paths(out_dir, deck_path.stem, several)
     try:
         fingerprint = fingerprint_of(deck_path, deck_path.read_bytes(), cli_options)
     except OSError:
         fingerprint = None  # read_deck says what is wrong with the file
     if use_cache and not keep_going and fingerprint and cached(out_dir, paths, fingerprint):
+        for job in tex_runs or ():
+            if job:
+                job.cancel()
         progress(f"{display_name(deck_path)}: unchanged, PDFs are up to date")
         return BuildResult(None, [Output(k, p, b"", "", "unchanged", cached=True) for k, p in paths.items()], [])
 
-    # Both pdflatex runs start now, loading their format and then their document's head while the
-    # deck is parsed and rendered; the pages follow when they are ready.
-    try:
-        fc_job = start_pdflatex(jobname="flashcards")
-        # The cheat sheet takes TeX less long than the flashcards: it yields the cores to them.
-        cs_job = start_pdflatex(jobname="cheatsheet", nice=10)
-    except ToolchainError:
-        fc_job = cs_job = None  # said when a compile is due: content errors come first
+    # Both pdflatex runs load their format, then their document's head, while the deck is parsed;
+    # the pages follow as the cards are rendered.
+    fc_job, cs_job = tex_runs or start_build_runs()
     try:
         progress(f"{display_name(deck_path)}: reading the deck")
         deck = read_deck(deck_path)

@@ -172,13 +172,20 @@ def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: 
         if not no_cache and not keep_going and up_to_date(path, out_dir, options, len(paths) > 1):
             reporter.progress(f"{path}: unchanged, PDFs are up to date")  # no parser, no TeX imported
             continue
-        from builder.build import build_deck
+        from builder.texrun import start_build_runs
 
+        tex_runs = start_build_runs()  # TeX loads its format while Python imports the parser and Jinja
         try:
+            from builder.build import build_deck
+
             result = build_deck(path, out_dir, options, several=len(paths) > 1, use_cache=not no_cache,
-                                keep_going=keep_going, progress=reporter.progress)
+                                keep_going=keep_going, progress=reporter.progress, tex_runs=tex_runs)
         except (FiszkiError, GeometryError, TexError, ToolchainError) as exc:  # a layout the options cannot make
             fail(reporter, exc)
+        finally:
+            for job in tex_runs:  # finished, or never used: either way no pdflatex is left waiting
+                if job:
+                    job.cancel()
         for w in result.warnings:
             reporter.warn(str(w))
         for o in result.outputs:

@@ -173,6 +173,18 @@ def start_pdflatex(*, jobname: str = "doc", files: dict[str, bytes] | None = Non
     return TexJob(jobname, files or {}, timeout, max_passes, nice)
 
 
+def start_build_runs() -> tuple[TexJob | None, TexJob | None]:
+    """A build's two pdflatex runs, flashcards and cheat sheet, started at once: they load their
+    format while the build imports its parser and templates. The cheat sheet, the shorter run,
+    yields the cores (nice 10) so the flashcards get them first. (None, None) without pdflatex: the
+    build says so when a compile is due, after the deck's own problems."""
+    try:
+        flashcards = start_pdflatex(jobname="flashcards")
+    except ToolchainError:
+        return None, None
+    return flashcards, start_pdflatex(jobname="cheatsheet", nice=10)
+
+
 class TexJob:
     """One sandboxed pdflatex run that starts before its document is complete.
 
