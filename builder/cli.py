@@ -349,16 +349,24 @@ def printer_remove(reporter: Reporter, name: str) -> None:
     reporter.progress(f"removed printer {name} from {config_path()}")
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def run() -> None:
     """The console entry point: `main` without the cyclic garbage collector, then a quick exit. A 1000-card build leaves a million small
     objects (tokens, strings) that Python would otherwise free one by one at exit (~0.1 s); every
     file is already written and closed, so only the standard streams need flushing."""
     import gc
     import os
+    import signal
 
     # A build allocates a million small objects and frees almost none before it ends: the cyclic
     # collector's passes over them were ~10 % of parsing and rendering a 1000-card deck.
     gc.disable()
+    # Stopped (`kill`, a supervisor): leave like Ctrl-C does, through every `finally`, so no pdflatex
+    # is left waiting on its pipe and no temporary folder stays behind.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         main()
         code = 0

@@ -11,9 +11,12 @@ import json
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
+import sys
 import threading
+import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -449,3 +452,38 @@ def test_sheet_options_from_front_matter_name_their_line(tmp_path: Path):
     result = run_fiszki("build", str(deck), "--out", str(tmp_path / "out"), "--columns", "19")
     assert result.code == 2 and "--columns 19: at most" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_stopped_build_leaves_no_pdflatex_no_temporary_folder_and_the_old_pdfs(tmp_path, stop):
+    """pdflatex reads from a pipe while the deck is still rendered: stopping fiszki then must not
+    leave it waiting, nor its folder behind, nor half an output."""
+    from bench.synth import synthetic_deck
+
+    deck = tmp_path / "big.md"
+    deck.write_text(synthetic_deck(300), encoding="utf-8")
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    out.mkdir()
+    tmp.mkdir()
+    (out / "flashcards.pdf").write_bytes(b"old")
+    env = dict(os.environ, TMPDIR=str(tmp))
+    proc = subprocess.Popen([sys.executable, "-m", "builder", "-q", "build", str(deck), "--out", str(out)],
+                            cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while not list(tmp.glob("fiszki-tex-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)  # until pdflatex has started
+    time.sleep(0.2)
+    proc.send_signal(stop)
+    stderr = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130 and "interrupted" in stderr, stderr
+    time.sleep(0.5)
+    assert list(tmp.iterdir()) == []
+    assert (out / "flashcards.pdf").read_bytes() == b"old" and not (out / "cheatsheet.pdf").exists()
+    assert not [d for d in Path("/proc").glob("[0-9]*") if _cwd(d).startswith(str(tmp))]
+
+
+def _cwd(process: Path) -> str:
+    try:
+        return os.readlink(process / "cwd")
+    except OSError:
+        return ""
