@@ -14,7 +14,7 @@ from builder.errors import ContentError, FiszkiError, Problem
 from builder.outputs import atomic_write, cached, fingerprint_of, output_paths, remember
 from builder.options import Options, resolve, select_cards
 from builder.render import RenderContext, error_box
-from builder.texrun import TexError, TexJob, TexResult, start_build_runs, start_pdflatex
+from builder.texrun import TexError, TexJob, TexResult, cancel_all, start_build_runs, start_pdflatex
 
 Progress = Callable[[str], None]
 
@@ -262,22 +262,26 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
         opts = resolve(deck, dict(cli_options))
         _check_sheet_options(deck, opts, cli_options)
         cards = select_cards(deck, opts)
-        if fc_job and cs_job:
-            from builder.cheatsheet import cheatsheet_head
-            from builder.flashcards import flashcards_head, plan_layout
-
-            fc_job.write(flashcards_head(deck, plan_layout(opts)))
-            cs_job.write(cheatsheet_head(deck, opts))
 
         # Rendered once for both documents, as the flashcard pages ask for the cards. Content errors
         # found without TeX (math, images, …) stop the build before any PDF is made.
         sheet: dict = {}
         count = f"{len(cards)} card{'s' if len(cards) != 1 else ''}"
         rendering = Rendering(deck, cards, keep_going, sheet)
-        if not fc_job:  # no pdflatex: the deck's own problems are told first, then that
-            rendering.finish()
-            if rendering.errors and not keep_going:
-                raise ContentError(rendering.errors, warnings=deck.warnings)
+        if not (fc_job and cs_job):  # no pdflatex: the deck's own problems are told first, then that
+            _content_errors_first(rendering, deck, keep_going)
+        else:
+            from builder.cheatsheet import cheatsheet_head
+            from builder.flashcards import flashcards_head, plan_layout
+            from builder.geometry import GeometryError
+
+            try:
+                layout = plan_layout(opts)
+            except GeometryError:  # cards that cannot fit: the deck's own problems are told first
+                _content_errors_first(rendering, deck, keep_going)
+                raise
+            fc_job.write(flashcards_head(deck, layout))
+            cs_job.write(cheatsheet_head(deck, opts))
     except BaseException:
         for job in (fc_job, cs_job):
             if job:
@@ -297,11 +301,17 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
                                 deck, cards, opts, keep_going, sheet, rendering, cs_job)
         failures: list[BaseException] = []
         results = {}
-        for kind, fut in (("flashcards", fc_future), ("cheatsheet", cs_future)):
-            try:
-                results[kind] = fut.result()
-            except FiszkiError as exc:
-                failures.append(exc)
+        try:
+            for kind, fut in (("flashcards", fc_future), ("cheatsheet", cs_future)):
+                try:
+                    results[kind] = fut.result()
+                except FiszkiError as exc:
+                    failures.append(exc)
+        except KeyboardInterrupt:  # Ctrl-C: stop TeX, so the threads waiting on it end at once
+            cancel_all()
+            raise
+    if rendering.errors and not keep_going:  # both documents stopped on these: told once, as found
+        raise ContentError(rendering.errors, warnings=deck.warnings)
     if failures:
         problems = _unique([p for e in failures for p in getattr(e, "problems", [])])
         if problems:
@@ -327,6 +337,12 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
     if errors:
         raise ContentError(errors, warnings=warnings, written=[str(o.path) for o in outputs])
     return BuildResult(deck, outputs, warnings)
+
+
+def _content_errors_first(rendering: Rendering, deck: Deck, keep_going: bool) -> None:
+    rendering.finish()
+    if rendering.errors and not keep_going:
+        raise ContentError(rendering.errors, warnings=deck.warnings)
 
 
 def _after(event: threading.Event, work: Callable) -> Callable:

@@ -174,8 +174,9 @@ def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: 
             continue
         from builder.texrun import start_build_runs
 
-        tex_runs = start_build_runs()  # TeX loads its format while Python imports the parser and Jinja
+        tex_runs = (None, None)
         try:
+            tex_runs = start_build_runs()  # TeX loads its format while Python imports the parser and Jinja
             from builder.build import build_deck
 
             result = build_deck(path, out_dir, options, several=len(paths) > 1, use_cache=not no_cache,

@@ -1,11 +1,13 @@
 """The one way fiszki runs pdflatex: private directory, sandboxed, reproducible, parsed errors."""
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -182,7 +184,31 @@ def start_build_runs() -> tuple[TexJob | None, TexJob | None]:
         flashcards = start_pdflatex(jobname="flashcards")
     except ToolchainError:
         return None, None
-    return flashcards, start_pdflatex(jobname="cheatsheet", nice=10)
+    try:
+        return flashcards, start_pdflatex(jobname="cheatsheet", nice=10)
+    except BaseException:  # Ctrl-C just now: the caller never gets the first one to cancel
+        flashcards.cancel()
+        raise
+
+
+def cancel_all() -> None:
+    """Stop every pdflatex still running (Ctrl-C): threads waiting on them return at once."""
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for job in live:
+        job.cancel()
+
+
+_LIVE: set[TexJob] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _die_with_parent() -> list[str]:
+    """pdflatex reads a pipe that only this process writes: should this process be killed
+    outright, pdflatex would wait on it for ever. util-linux's setpriv makes it die too (Linux)."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv and sys.platform.startswith("linux") else []
 
 
 class TexJob:
@@ -197,18 +223,25 @@ class TexJob:
     def __init__(self, jobname: str, files: dict[str, bytes], timeout: float, max_passes: int, nice: int = 0):
         exe = find_pdflatex()
         self.jobname, self.timeout, self.max_passes, self.nice = jobname, timeout, max_passes, nice
-        self._tmp = tempfile.TemporaryDirectory(prefix="fiszki-tex-")
-        self.work = Path(self._tmp.name)
         self._parts: list[str] = []
-        self.add_files(files)
-        self._pipe = self.work / f"{jobname}.tex"
-        os.mkfifo(self._pipe, 0o600)  # (-no-parse-first-line below: TeX must open it only once)
-        self._cmd = [exe, "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", "-no-parse-first-line",
-                     "-no-shell-escape", f"-jobname={jobname}", f"{jobname}.tex"]
-        self._proc = self._spawn()
+        self._proc: subprocess.Popen | None = None
         self._chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._feeder = threading.Thread(target=self._feed, name=f"tex-{jobname}", daemon=True)
-        self._feeder.start()
+        self._tmp = tempfile.TemporaryDirectory(prefix="fiszki-tex-")
+        self.work = Path(self._tmp.name)
+        self._pipe = self.work / f"{jobname}.tex"
+        try:  # (interrupted half-way, e.g. by Ctrl-C, it leaves nothing behind)
+            self.add_files(files)
+            os.mkfifo(self._pipe, 0o600)  # (-no-parse-first-line below: TeX must open it only once)
+            self._cmd = [*_die_with_parent(), exe, "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+                         "-no-parse-first-line", "-no-shell-escape", f"-jobname={jobname}", f"{jobname}.tex"]
+            with _LIVE_LOCK:
+                _LIVE.add(self)
+            self._proc = self._spawn()
+            self._feeder.start()
+        except BaseException:
+            self.cancel()
+            raise
 
     def _spawn(self) -> subprocess.Popen:
         proc = subprocess.Popen(self._cmd, cwd=self.work, env=tex_environment(), stdin=subprocess.DEVNULL,
@@ -246,14 +279,16 @@ class TexJob:
                 os.close(os.open(self._pipe, os.O_RDONLY | os.O_NONBLOCK))
             except OSError:
                 pass
-        self._feeder.join(timeout=5)
+            self._feeder.join(timeout=5)
 
     def cancel(self) -> None:
-        if self._proc.poll() is None:
+        if self._proc and self._proc.poll() is None:
             self._proc.kill()
             self._proc.wait()
         self._stop_feeding()
         self._tmp.cleanup()
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
 
     def finish(self) -> TexResult:
         try:

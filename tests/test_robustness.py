@@ -487,3 +487,23 @@ def _cwd(process: Path) -> str:
         return os.readlink(process / "cwd")
     except OSError:
         return ""
+
+
+def test_pdflatex_dies_with_a_killed_fiszki(tmp_path):
+    """Killed outright (SIGKILL, the OOM killer), fiszki cleans nothing up; but its pdflatex, which
+    may still be waiting to open the pipe fiszki was to write, must not wait there for ever."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = dict(os.environ, TMPDIR=str(tmp))
+    proc = subprocess.Popen([sys.executable, "-m", "builder", "-q", "build", str(ROOT / "content" / "deck.md"),
+                             "--out", str(tmp_path / "out"), "--no-cache"], cwd=ROOT, env=env)
+    deadline = time.monotonic() + 20
+    while len(list(tmp.glob("fiszki-tex-*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    time.sleep(0.05)  # both pdflatex started, loading their format before they open their pipes
+    proc.kill()
+    proc.wait()
+    time.sleep(1.0)
+    assert list(tmp.glob("fiszki-tex-*"))  # the test did kill it mid-build
+    left = [d for d in Path("/proc").glob("[0-9]*") if _cwd(d).startswith(str(tmp))]
+    assert not left, [((d / "cmdline").read_bytes(), (d / "wchan").read_text()) for d in left]
