@@ -14,7 +14,7 @@ from builder.errors import ContentError, FiszkiError, Problem
 from builder.outputs import atomic_write, cached, fingerprint_of, output_paths, remember
 from builder.options import Options, resolve, select_cards
 from builder.render import RenderContext, error_box
-from builder.texrun import TexError, TexJob, TexResult, cancel_all, start_build_runs, start_pdflatex
+from builder.texrun import TexError, TexJob, TexResult, cancel_all, cancel_jobs, start_build_runs, start_pdflatex
 
 Progress = Callable[[str], None]
 
@@ -101,6 +101,13 @@ class Rendering:
         self.upto(len(self.cards) - 1)
         return self
 
+    def check(self, warnings: list[Problem] | None = None) -> None:
+        """Render whatever is left; the content errors end the build (not with --keep-going, where
+        their cards show error boxes)."""
+        self.finish()
+        if self.errors and not self.keep_going:
+            raise ContentError(list(self.errors), warnings=warnings)
+
 
 class _RenderedBodies(dict):
     def __init__(self, rendering: Rendering):
@@ -142,19 +149,14 @@ def _build_flashcards(deck, cards, opts, keep_going, rendered, job, sent):
 
     def compile_pages(pages: Iterable[str]) -> TexResult:
         nonlocal job
-        if job is None:
-            job = start_pdflatex(jobname="flashcards")
-            job.write(fc.flashcards_head(deck, layout))
-        started, job = job, None
+        started, job = job or start_pdflatex(jobname="flashcards", head=fc.flashcards_head(deck, layout)), None
         try:
             given: set[str] = set()
             for piece in pages:  # TeX typesets the first sheets while later cards are rendered
                 started.add_files({name: data for name, data in images.items() if name not in given})
                 given.update(images)
                 started.write(piece)
-            rendering.finish()
-            if errors and not keep_going:  # content errors: TeX's work so far is thrown away
-                raise ContentError(errors)
+            rendering.check()  # content errors: TeX's work so far is thrown away
         except BaseException:
             started.cancel()
             raise
@@ -247,9 +249,7 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
     except OSError:
         fingerprint = None  # read_deck says what is wrong with the file
     if use_cache and not keep_going and fingerprint and cached(out_dir, paths, fingerprint):
-        for job in tex_runs or ():
-            if job:
-                job.cancel()
+        cancel_jobs(tex_runs or ())
         progress(f"{display_name(deck_path)}: unchanged, PDFs are up to date")
         return BuildResult(None, [Output(k, p, b"", "", "unchanged", cached=True) for k, p in paths.items()], [])
 
@@ -269,7 +269,7 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
         count = f"{len(cards)} card{'s' if len(cards) != 1 else ''}"
         rendering = Rendering(deck, cards, keep_going, sheet)
         if not (fc_job and cs_job):  # no pdflatex: the deck's own problems are told first, then that
-            _content_errors_first(rendering, deck, keep_going)
+            rendering.check(deck.warnings)
         else:
             from builder.cheatsheet import cheatsheet_head
             from builder.flashcards import flashcards_head, plan_layout
@@ -278,14 +278,12 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
             try:
                 layout = plan_layout(opts)
             except GeometryError:  # cards that cannot fit: the deck's own problems are told first
-                _content_errors_first(rendering, deck, keep_going)
+                rendering.check(deck.warnings)
                 raise
             fc_job.write(flashcards_head(deck, layout))
             cs_job.write(cheatsheet_head(deck, opts))
     except BaseException:
-        for job in (fc_job, cs_job):
-            if job:
-                job.cancel()
+        cancel_jobs((fc_job, cs_job))
         raise
 
     progress(f"{deck.display_path}: rendering and compiling flashcards and cheat sheet ({count})")
@@ -310,8 +308,7 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
         except KeyboardInterrupt:  # Ctrl-C: stop TeX, so the threads waiting on it end at once
             cancel_all()
             raise
-    if rendering.errors and not keep_going:  # both documents stopped on these: told once, as found
-        raise ContentError(rendering.errors, warnings=deck.warnings)
+    rendering.check(deck.warnings)  # both documents stopped on these: told once, as found
     if failures:
         problems = _unique([p for e in failures for p in getattr(e, "problems", [])])
         if problems:
@@ -337,12 +334,6 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
     if errors:
         raise ContentError(errors, warnings=warnings, written=[str(o.path) for o in outputs])
     return BuildResult(deck, outputs, warnings)
-
-
-def _content_errors_first(rendering: Rendering, deck: Deck, keep_going: bool) -> None:
-    rendering.finish()
-    if rendering.errors and not keep_going:
-        raise ContentError(rendering.errors, warnings=deck.warnings)
 
 
 def _after(event: threading.Event, work: Callable) -> Callable:
@@ -407,11 +398,12 @@ def _build_cheatsheet(deck: Deck, cards: list[Card], opts: Options, keep_going: 
 
     images = None
     if rendering:
-        rendering.finish()  # no-op unless the flashcards stopped before asking for every card
-        if rendering.errors and not keep_going:
+        try:
+            rendering.check()  # rendered already, unless the flashcards stopped before every card
+        except ContentError:
             if job:
                 job.cancel()
-            raise ContentError(list(rendering.errors))
+            raise
         images = rendering.images
     errors: list[Problem] = []
     while True:  # with keep_going, each card TeX fails on is replaced by its error; then again

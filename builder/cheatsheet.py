@@ -250,9 +250,7 @@ def _compile(deck: Deck, cards: list[Card], opts: Options, body: str, images: di
         "cheatsheet.tex.j2", part="run", start=_decipoints(start), max_size=_decipoints(max_size),
         card_count=len(cards), keep_columns=KEEP_COLUMNS if keep else 0,
         reserve=math.ceil(len(body_bytes) * RESERVE_PER_BYTE / 1000) if keep else 0)
-    if job is None:
-        job = start_pdflatex(jobname="cheatsheet")
-        job.write(cheatsheet_head(deck, opts))
+    job = job or start_pdflatex(jobname="cheatsheet", head=cheatsheet_head(deck, opts))
     job.add_files({**images, BODY_FILE: body_bytes})  # before the text that reads them
     job.write(run)
     try:

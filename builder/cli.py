@@ -172,7 +172,7 @@ def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: 
         if not no_cache and not keep_going and up_to_date(path, out_dir, options, len(paths) > 1):
             reporter.progress(f"{path}: unchanged, PDFs are up to date")  # no parser, no TeX imported
             continue
-        from builder.texrun import start_build_runs
+        from builder.texrun import cancel_jobs, start_build_runs
 
         tex_runs = (None, None)
         try:
@@ -184,9 +184,7 @@ def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: 
         except (FiszkiError, GeometryError, TexError, ToolchainError) as exc:  # a layout the options cannot make
             fail(reporter, exc)
         finally:
-            for job in tex_runs:  # finished, or never used: either way no pdflatex is left waiting
-                if job:
-                    job.cancel()
+            cancel_jobs(tex_runs)  # finished, or never used: either way no pdflatex is left waiting
         for w in result.warnings:
             reporter.warn(str(w))
         for o in result.outputs:
@@ -355,9 +353,10 @@ def _interrupt(signum, frame) -> None:
 
 
 def run() -> None:
-    """The console entry point: `main` without the cyclic garbage collector, then a quick exit. A 1000-card build leaves a million small
-    objects (tokens, strings) that Python would otherwise free one by one at exit (~0.1 s); every
-    file is already written and closed, so only the standard streams need flushing."""
+    """The console entry point: `main` without the cyclic garbage collector, then a quick exit. A
+    1000-card build leaves a million small objects (tokens, strings) that Python would otherwise
+    free one by one at exit (~0.1 s); every file is already written and closed, so only the
+    standard streams need flushing."""
     import gc
     import os
     import signal

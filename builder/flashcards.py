@@ -611,11 +611,6 @@ def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Option
                        [layout.back_rect(s) for s in range(per)], back_area)
 
 
-def flashcards_tex(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Options, bodies: dict,
-                   starts: dict[str, float]) -> str:
-    return flashcards_head(deck, layout) + "".join(flashcards_pages(deck, cards, layout, opts, bodies, starts))
-
-
 def flashcards_head(deck: Deck, layout: SheetLayout) -> str:
     """The document up to its first page: it needs no card, so TeX can start on it early."""
     return render_template("flashcards.tex.j2", part="head", language=deck.language, title=deck.title,

@@ -12,6 +12,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 # A fixed date keeps identical input byte-identical (no build time in the PDF).
 DEFAULT_EPOCH = "1700000000"
@@ -163,16 +164,25 @@ def run_pdflatex(
 
     `files` are copied next to the .tex (images the deck uses): TeX reads nothing else of ours.
     """
-    job = start_pdflatex(jobname=jobname, files=files, timeout=timeout, max_passes=max_passes)
-    job.write(tex)
-    return job.finish()
+    return start_pdflatex(jobname=jobname, files=files, timeout=timeout, max_passes=max_passes, head=tex).finish()
 
 
-def start_pdflatex(*, jobname: str = "doc", files: dict[str, bytes] | None = None,
+def start_pdflatex(*, jobname: str = "doc", files: dict[str, bytes] | None = None, head: str = "",
                    timeout: float = DEFAULT_TIMEOUT, max_passes: int = MAX_PASSES, nice: int = 0) -> TexJob:
-    """Start pdflatex now and give it the document later, piece by piece (`TexJob.write`).
-    `nice` > 0 lets other work go first when the cores are busy (a run with time to spare)."""
-    return TexJob(jobname, files or {}, timeout, max_passes, nice)
+    """Start pdflatex now, given the document's `head`, and the rest later, piece by piece
+    (`TexJob.write`). `nice` > 0 lets other work go first when the cores are busy (a run with time
+    to spare)."""
+    job = TexJob(jobname, files or {}, timeout, max_passes, nice)
+    if head:
+        job.write(head)
+    return job
+
+
+def cancel_jobs(jobs: Iterable[TexJob | None]) -> None:
+    """Cancel each of `jobs` that exists (finished ones are already gone: cancelling is harmless)."""
+    for job in jobs:
+        if job:
+            job.cancel()
 
 
 def start_build_runs() -> tuple[TexJob | None, TexJob | None]:
@@ -195,8 +205,7 @@ def cancel_all() -> None:
     """Stop every pdflatex still running (Ctrl-C): threads waiting on them return at once."""
     with _LIVE_LOCK:
         live = list(_LIVE)
-    for job in live:
-        job.cancel()
+    cancel_jobs(live)
 
 
 _LIVE: set[TexJob] = set()
