@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -38,29 +39,19 @@ class Reporter:
         click.echo(f"error: {text}", err=True)
 
 
-def fail(reporter: Reporter, exc: BaseException) -> None:
-    """Turn any of our errors into one line per problem and the right exit code; never a traceback."""
-    from builder.errors import ContentError, FiszkiError
-    from builder.geometry import GeometryError
-    from builder.texrun import TexError, ToolchainError
-
-    if isinstance(exc, ContentError):
-        for w in exc.warnings:
-            reporter.warn(str(w))
-        for p in exc.problems:
+def fail(reporter: Reporter, exc) -> NoReturn:
+    """The one place errors become messages and exit codes: one line per problem, never a
+    traceback; the exit code is the error class's own (errors.py)."""
+    for w in getattr(exc, "warnings", ()):
+        reporter.warn(str(w))
+    problems = getattr(exc, "problems", None)
+    if problems:
+        for p in problems:
             reporter.error(str(p))
         reporter.error(exc.summary())
-        sys.exit(EXIT_CONTENT)
-    if isinstance(exc, ToolchainError):
+    else:
         reporter.error(str(exc))
-        sys.exit(EXIT_TOOLCHAIN)
-    if isinstance(exc, GeometryError):
-        reporter.error(str(exc))
-        sys.exit(EXIT_USAGE)
-    if isinstance(exc, (FiszkiError, TexError)):
-        reporter.error(str(exc))
-        sys.exit(getattr(exc, "exit_code", EXIT_CONTENT))
-    raise exc
+    sys.exit(exc.exit_code)
 
 
 class FiszkiGroup(click.Group):
@@ -75,14 +66,13 @@ class FiszkiGroup(click.Group):
             click.echo("fiszki: interrupted; the output folder keeps its previous PDFs", err=True)
             sys.exit(130)
         except Exception as exc:  # noqa: BLE001 - this is the boundary where we promise no traceback
+            from builder.errors import FiszkiError
+
             reporter = ctx.obj if isinstance(ctx.obj, Reporter) else Reporter(1)
+            if isinstance(exc, FiszkiError):
+                fail(reporter, exc)
             if reporter.verbosity >= 3:
                 raise
-            from builder.errors import FiszkiError
-            from builder.texrun import TexError, ToolchainError
-
-            if isinstance(exc, (FiszkiError, TexError, ToolchainError)):
-                fail(reporter, exc)
             reporter.error(f"internal error: {type(exc).__name__}: {exc} "
                            "(this is a bug in fiszki; run with -vv to see where)")
             sys.exit(EXIT_CONTENT)
@@ -159,10 +149,7 @@ OPTION_NAMES = ("paper", "orientation", "card", "grid", "margin", "gutter", "fli
 @click.pass_obj
 def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: bool, keep_going: bool, **kwargs) -> None:
     """Build flashcards.pdf and cheatsheet.pdf from DECKS (default: content/deck.md)."""
-    from builder.errors import FiszkiError
     from builder.outputs import up_to_date
-    from builder.geometry import GeometryError
-    from builder.texrun import TexError, ToolchainError
 
     options = {k: v for k, v in kwargs.items() if k in OPTION_NAMES}
     paths = list(decks) or [DEFAULT_DECK]
@@ -181,8 +168,6 @@ def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: 
 
             result = build_deck(path, out_dir, options, several=len(paths) > 1, use_cache=not no_cache,
                                 keep_going=keep_going, progress=reporter.progress, tex_runs=tex_runs)
-        except (FiszkiError, GeometryError, TexError, ToolchainError) as exc:  # a layout the options cannot make
-            fail(reporter, exc)
         finally:
             cancel_jobs(tex_runs)  # finished, or never used: either way no pdflatex is left waiting
         for w in result.warnings:
@@ -229,13 +214,9 @@ def check(reporter: Reporter, pdfs: tuple[Path, ...], as_json: bool) -> None:
 def import_(reporter: Reporter, notes: Path, output: Path, title: str | None, lang: str, force: bool) -> None:
     """Turn loose notes (question, '?', answer) into a deck, listing every guess to review."""
     from builder.deck import decode_source
-    from builder.errors import FiszkiError
     from builder.importer import import_notes, write_deck
 
-    try:
-        text = decode_source(notes.read_bytes(), str(notes))
-    except FiszkiError as exc:
-        fail(reporter, exc)
+    text = decode_source(notes.read_bytes(), str(notes))
     result = import_notes(text, title=title, lang=lang)
     try:
         write_deck(result, output, force=force)
@@ -262,16 +243,11 @@ def calibrate(reporter: Reporter, paper: str, orientation: str, flip: str, out_d
     the --back-offset X,Y that puts this printer's backs exactly behind their fronts."""
     from builder.outputs import atomic_write
     from builder.calibrate import build_calibration
-    from builder.errors import FiszkiError
-    from builder.geometry import GeometryError
-    from builder.texrun import TexError, ToolchainError
 
     path = out_dir / "calibration.pdf"
+    pdf = build_calibration(paper, orientation, flip)
     try:
-        pdf = build_calibration(paper, orientation, flip)
         atomic_write(path, pdf)
-    except (FiszkiError, GeometryError, TexError, ToolchainError) as exc:
-        fail(reporter, exc)
     except OSError as exc:
         reporter.error(f"cannot write {path}: {exc.strerror or exc}")
         sys.exit(EXIT_CONTENT)
@@ -303,14 +279,10 @@ def printer() -> None:
 def printer_save(reporter: Reporter, name: str, back_offset: str, paper: str | None, orientation: str | None,
                  flip: str | None) -> None:
     """Save printer NAME (replacing one of that name)."""
-    from builder.errors import FiszkiError
     from builder.printers import config_path, describe, normalise, save_profile
 
     values = dict(back_offset=back_offset, paper=paper, orientation=orientation, flip=flip)
-    try:
-        replaced = save_profile(name, values)
-    except FiszkiError as exc:
-        fail(reporter, exc)
+    replaced = save_profile(name, values)
     given = normalise({k: v for k, v in values.items() if v is not None})
     reporter.progress(f"{'replaced' if replaced else 'saved'} printer {name} in {config_path()}: {describe(given)}")
 
@@ -319,13 +291,9 @@ def printer_save(reporter: Reporter, name: str, back_offset: str, paper: str | N
 @click.pass_obj
 def printer_list(reporter: Reporter) -> None:
     """List the saved printers, one a line: NAME: settings."""
-    from builder.errors import FiszkiError
     from builder.printers import config_path, describe, read_profiles
 
-    try:
-        profiles = read_profiles()
-    except FiszkiError as exc:
-        fail(reporter, exc)
+    profiles = read_profiles()
     if not profiles:
         reporter.progress(f"no printers saved in {config_path()}; measure one with fiszki calibrate, then "
                           "fiszki printer save NAME --back-offset X,Y")
@@ -338,13 +306,9 @@ def printer_list(reporter: Reporter) -> None:
 @click.pass_obj
 def printer_remove(reporter: Reporter, name: str) -> None:
     """Forget printer NAME."""
-    from builder.errors import FiszkiError
     from builder.printers import config_path, remove_profile
 
-    try:
-        remove_profile(name)
-    except FiszkiError as exc:
-        fail(reporter, exc)
+    remove_profile(name)
     reporter.progress(f"removed printer {name} from {config_path()}")
 
 

@@ -42,7 +42,10 @@ class Problem:
 
 
 class FiszkiError(Exception):
-    """Base of the errors the CLI turns into messages and exit codes (never tracebacks)."""
+    """Base of every error the CLI turns into messages and an exit code (never a traceback).
+
+    The tree, with exit codes: ContentError 1 (the deck), TexError 1 (TeX stopped), UsageError 2
+    (options; GeometryError is one), ToolchainError 3 (TeX is missing)."""
 
     exit_code = 1
 
@@ -71,4 +74,31 @@ class ContentError(FiszkiError):
 
 
 class UsageError(FiszkiError):
+    """An option (or its combination with others) that cannot work."""
+
     exit_code = 2
+
+
+class GeometryError(UsageError, ValueError):
+    """A user-facing problem with sizes or layout; the message says how to fix it."""
+
+
+class ToolchainError(FiszkiError):
+    """pdflatex or a TeX package is missing: the user must install something."""
+
+    exit_code = 3
+
+
+@dataclass
+class TexError(FiszkiError):
+    """pdflatex failed; carries the parsed message, not the raw log."""
+
+    message: str
+    tex_line: int | None = None
+    context: str = ""
+    log: str = ""
+    source_marker: str | None = None  # the last fiszki source marker before the error, if any
+
+    def __str__(self) -> str:
+        where = f" (line {self.tex_line} of the generated .tex)" if self.tex_line else ""
+        return f"TeX error{where}: {self.message}"

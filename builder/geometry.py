@@ -8,6 +8,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from builder.errors import GeometryError
+
 MM = 72 / 25.4
 INCH = 72.0
 _UNITS = {"mm": MM, "cm": 10 * MM, "in": INCH, "pt": INCH / 72.27, "bp": 1.0}
@@ -28,10 +30,6 @@ DEFAULT_GUTTER_MM = 0.0
 
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+))\s*([a-z]*)\s*$", re.I)
 _TIMES = re.compile(r"[x×]", re.I)
-
-
-class GeometryError(ValueError):
-    """A user-facing problem with sizes or layout; the message says how to fix it."""
 
 
 def _mm(points: float) -> str:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from builder.errors import TexError, ToolchainError
+
 # A fixed date keeps identical input byte-identical (no build time in the PDF).
 DEFAULT_EPOCH = "1700000000"
 DEFAULT_TIMEOUT = 120.0
@@ -34,25 +36,6 @@ APT_PACKAGES = (
     "texlive-latex-base texlive-latex-recommended texlive-latex-extra "
     "texlive-lang-polish texlive-fonts-recommended lmodern"
 )
-
-
-class ToolchainError(RuntimeError):
-    """pdflatex or a TeX package is missing: the user must install something (exit code 3)."""
-
-
-@dataclass
-class TexError(RuntimeError):
-    """pdflatex failed; carries the parsed message, not the raw log."""
-
-    message: str
-    tex_line: int | None = None
-    context: str = ""
-    log: str = ""
-    source_marker: str | None = None  # the last fiszki source marker before the error, if any
-
-    def __str__(self) -> str:
-        where = f" (line {self.tex_line} of the generated .tex)" if self.tex_line else ""
-        return f"TeX error{where}: {self.message}"
 
 
 @dataclass
