@@ -12,7 +12,8 @@ from typing import Callable, Iterable
 from builder.deck import Card, Deck, display_name, read_deck
 from builder.errors import ContentError, FiszkiError, Problem
 from builder.outputs import atomic_write, cached, fingerprint_of, output_paths, remember
-from builder.options import Options, resolve, select_cards
+from builder.options import Options, resolve
+from builder.selection import select_cards
 from builder.render import RenderContext, error_box
 from builder.texrun import TexError, TexJob, TexResult, cancel_all, cancel_jobs, start_build_runs, start_pdflatex
 

@@ -98,45 +98,32 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     ctx.obj = Reporter(0 if quiet else 1 + verbose)
 
 
-def card_options(f):
-    """Options shared by everything that lays out cards or the sheet."""
-    opts = [
-        click.option("--paper", help="a4 (default), letter, or WxH like 210x297mm."),
-        click.option("--orientation", type=click.Choice(["portrait", "landscape"]), help="Paper orientation for the flashcards (default portrait)."),
-        click.option("--card", help="Card size: a7, a8, business (default, 85x55mm), poker, index3x5, index4x6, or WxH like 90x50mm / 3x5in."),
-        click.option("--grid", help="ROWSxCOLS instead of the most that fit, e.g. 4x2."),
-        click.option("--margin", help="Printer-safe margin (default 5mm)."),
-        click.option("--gutter", help="Space between cards (default 0)."),
-        click.option("--flip", type=click.Choice(["long", "short"]), help="Duplex flip edge your printer uses (default long)."),
-        click.option("--back-offset", help="X,Y in mm, the two numbers read off the calibration sheet (fiszki calibrate): "
-                     "moves everything on back pages X right and Y up, as the back page itself is seen (after a "
-                     "long-edge flip +X looks like a move to the left from the front)."),
-        click.option("--printer", help="A saved printer profile (fiszki printer save); its values override the deck's "
-                     "front matter, the command line overrides them."),
-        click.option("--overflow", type=click.Choice(["fail", "split"]), help="A card too long even at the minimum size: fail (default) or continue on an extra card."),
-        click.option("--cut-marks", type=click.Choice(["crop", "dashed", "none"]), help="Crop marks in the margin (default), dashed cut lines, or none."),
-        click.option("--mode", type=click.Choice(["duplex", "fronts", "backs", "fold"]), help="duplex (default): front and back pages alternate; fronts / backs: one side only, to print by hand (print the fronts, turn the stack over, print the backs); fold: each question beside its answer on one side, to fold and glue."),
-        click.option("--reverse", is_flag=True, default=None, help="Sheets in reverse order (last first), e.g. --mode backs for a stack that comes out the other way round."),
-        click.option("--bleed", help="Backs get a light background reaching this far past the cut line (up to half the --gutter between cards; default 0), so a slightly misregistered back shows no white edge."),
-        click.option("--min-size", type=float, help="Smallest font size on cards in pt (default 6)."),
-        click.option("--pages", type=int, help="Cheat sheet: exactly this many pages (2 = both sides of a sheet)."),
-        click.option("--columns", type=int, help="Cheat sheet: number of columns (default: chosen for the font size)."),
-        click.option("--cheat-min-size", type=float, help="Cheat sheet: smallest legible font size in pt (default 5)."),
-        click.option("--section", multiple=True, help="Only cards of sections whose name contains this (repeatable)."),
-        click.option("--tag", multiple=True, help="Only cards with this tag (repeatable)."),
-        click.option("--cards", help="Only these card numbers, e.g. 3-10,15."),
-        click.option("--shuffle", is_flag=True, default=None, help="Shuffle the cards (numbers stay)."),
-        click.option("--seed", type=int, help="Seed for --shuffle (default 0: the same order every time)."),
-    ]
-    for opt in reversed(opts):
-        f = opt(f)
+def option_from_table(name: str, **overrides):
+    """A click option made from the option table (builder/options.py): its name, kind, choices
+    and help, so the command line, front matter and printer profiles agree on every option."""
+    from builder.options import BY_NAME
+
+    option = BY_NAME[name]
+    settings: dict = {"help": option.help}
+    if option.kind == "choice":
+        settings["type"] = click.Choice(list(option.choices))
+    elif option.kind in ("int", "float"):
+        settings["type"] = int if option.kind == "int" else float
+    elif option.kind == "flag":
+        settings.update(is_flag=True, default=None)  # None: not given, so the deck's value stands
+    elif option.kind == "list":
+        settings["multiple"] = True
+    settings.update(overrides)
+    return click.option("--" + name.replace("_", "-"), **settings)
+
+
+def build_options(f):
+    """Every build option of the table, in its order."""
+    from builder.options import OPTIONS
+
+    for option in reversed(OPTIONS):
+        f = option_from_table(option.name)(f)
     return f
-
-
-OPTION_NAMES = ("paper", "orientation", "card", "grid", "margin", "gutter", "flip", "back_offset", "printer", "mode",
-                "reverse", "bleed", "overflow",
-                "cut_marks", "min_size", "pages", "columns", "cheat_min_size", "section", "tag", "cards",
-                "shuffle", "seed")
 
 
 @main.command()
@@ -145,13 +132,13 @@ OPTION_NAMES = ("paper", "orientation", "card", "grid", "margin", "gutter", "fli
               help="Folder for the PDFs (created if missing).")
 @click.option("--no-cache", is_flag=True, help="Rebuild even when nothing changed.")
 @click.option("--keep-going", is_flag=True, help="Build what can be built; broken cards show an error box. Still exits 1.")
-@card_options
+@build_options
 @click.pass_obj
 def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: bool, keep_going: bool, **kwargs) -> None:
     """Build flashcards.pdf and cheatsheet.pdf from DECKS (default: content/deck.md)."""
     from builder.outputs import up_to_date
 
-    options = {k: v for k, v in kwargs.items() if k in OPTION_NAMES}
+    options = kwargs
     paths = list(decks) or [DEFAULT_DECK]
     if len({p.stem for p in paths}) != len(paths):
         raise click.UsageError("two decks share a file name; their PDFs would overwrite each other")
@@ -230,11 +217,11 @@ def import_(reporter: Reporter, notes: Path, output: Path, title: str | None, la
 
 
 @main.command()
-@click.option("--paper", default="a4", show_default=True, help="The paper you print flashcards on: a4, letter, or WxH.")
-@click.option("--orientation", type=click.Choice(["portrait", "landscape"]), default="portrait", show_default=True,
-              help="As you build the flashcards: the offset is measured in the page's own directions.")
-@click.option("--flip", type=click.Choice(["long", "short"]), default="long", show_default=True,
-              help="Duplex flip edge your printer uses.")
+@option_from_table("paper", default="a4", show_default=True,
+                   help="The paper you print flashcards on: a4, letter, or WxH.")
+@option_from_table("orientation", default="portrait", show_default=True,
+                   help="As you build the flashcards: the offset is measured in the page's own directions.")
+@option_from_table("flip", default="long", show_default=True, help="Duplex flip edge your printer uses.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
               help="Folder for calibration.pdf (created if missing).")
 @click.pass_obj
@@ -271,10 +258,10 @@ def printer() -> None:
 
 @printer.command("save")
 @click.argument("name")
-@click.option("--back-offset", required=True, help="X,Y in mm, as read off the calibration sheet.")
-@click.option("--paper", help="Paper this printer is used with (a4, letter, WxH).")
-@click.option("--orientation", type=click.Choice(["portrait", "landscape"]), help="Orientation the offset was measured in.")
-@click.option("--flip", type=click.Choice(["long", "short"]), help="The printer's duplex flip edge.")
+@option_from_table("back_offset", required=True, help="X,Y in mm, as read off the calibration sheet.")
+@option_from_table("paper", help="Paper this printer is used with (a4, letter, WxH).")
+@option_from_table("orientation", help="Orientation the offset was measured in.")
+@option_from_table("flip", help="The printer's duplex flip edge.")
 @click.pass_obj
 def printer_save(reporter: Reporter, name: str, back_offset: str, paper: str | None, orientation: str | None,
                  flip: str | None) -> None:

@@ -3,7 +3,7 @@
 The format, in full:
 
     ---                      optional YAML front matter: title, subtitle, lang (pl/en),
-    title: Sieci neuronowe   author, course, date, and any build option (OPTION_KEYS) as
+    title: Sieci neuronowe   author, course, date, and any build option (options.FRONT_MATTER_KEYS) as
     lang: pl                 the deck's default
     ---
     # Section
@@ -26,16 +26,10 @@ import yaml
 from markdown_it.token import Token
 
 from builder.errors import ContentError, Problem
+from builder.options import FRONT_MATTER_KEYS
 from builder.markdown import SEPARATOR_TOKEN, parser
 
 META_KEYS = ("title", "subtitle", "lang", "author", "course", "date")
-# Build options a deck may set as its defaults (the command line wins). Values are checked
-# by the build options code; here only the names.
-OPTION_KEYS = (
-    "paper", "orientation", "card", "grid", "margin", "gutter", "flip", "overflow",
-    "cut_marks", "back_offset", "mode", "bleed", "min_size", "pages", "columns",
-    "cheat_min_size", "section", "tag", "cards", "shuffle", "seed",
-)
 LANGUAGES = {"pl": "polish", "en": "english"}  # babel names of the languages TeX has installed
 
 _ATTRS_RE = re.compile(r"\s*\{([^{}]*)\}\s*$")
@@ -176,7 +170,7 @@ def _meta_text(entry: _Entry) -> str:
 def _check_front_matter(entries: list[_Entry], display: str) -> tuple[dict, dict, dict[str, int]]:
     """Split entries into meta and build options; every unknown key or bad value is a problem."""
     problems, meta, options, lines = [], {}, {}, {}
-    known = META_KEYS + OPTION_KEYS
+    known = META_KEYS + FRONT_MATTER_KEYS
     for entry in entries:
         name = entry.key.replace("-", "_")
 
@@ -192,7 +186,7 @@ def _check_front_matter(entries: list[_Entry], display: str) -> tuple[dict, dict
                 meta[name] = _meta_text(entry)
             except ValueError as exc:
                 problem(str(exc))
-        elif name in OPTION_KEYS:
+        elif name in FRONT_MATTER_KEYS:
             options[name] = entry.value
         else:
             close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)

@@ -1,55 +1,97 @@
-"""Build options: defaults, the deck's front matter, then the command line; and card selection."""
+"""Build options: one table (OPTIONS) that the command line, the deck's front matter, printer
+profiles and the build cache all read; and how values from those places become `Options`.
+
+Where a value comes from, lowest first: the table's default < the deck's front matter < a printer
+profile < the command line. Every source is checked by the same code, so a bad value gets the same
+message wherever it was written (only the place named in front of it differs).
+"""
 from __future__ import annotations
 
-import random
-import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, make_dataclass, replace
 
 from builder import geometry
-from builder.deck import Card, Deck
 from builder.errors import ContentError, Problem, UsageError
 
-CHOICES = {
-    "orientation": ("portrait", "landscape"),
-    "flip": ("long", "short"),
-    "overflow": ("fail", "split"),
-    "cut_marks": ("crop", "dashed", "none"),
-    "mode": ("duplex", "fold", "fronts", "backs"),
-}
+
+@dataclass(frozen=True)
+class Option:
+    """One build option. `kind` says how values are read: text, choice (one of `choices`), int or
+    float (within `bounds`), flag (true/false), or list (repeatable, or comma-separated text)."""
+
+    name: str  # as in Python; on the command line with dashes (--back-offset)
+    default: object
+    help: str
+    kind: str = "text"
+    choices: tuple[str, ...] = ()
+    bounds: tuple[float, float] | None = None
+    unit: str = ""  # of the bounds, for messages
+    group: str = "cards"  # cards | cheat sheet | selection: where --help lists it
+    profile: bool = False  # a printer profile may set it
+    not_in_front_matter: str | None = None  # why a deck cannot set it (None: it can)
 
 
-@dataclass
-class Options:
-    paper: str = "a4"
-    orientation: str = "portrait"
-    card: str = geometry.DEFAULT_CARD
-    grid: str | None = None
-    margin: str = "5mm"
-    gutter: str = "0mm"
-    flip: str = "long"
-    overflow: str = "fail"
-    cut_marks: str = "crop"
-    back_offset: str = "0,0"
-    mode: str = "duplex"
-    reverse: bool = False
-    bleed: str = "0mm"
-    min_size: float = 6.0  # pt, smallest auto-fit size on cards
-    pages: int | None = None  # cheat sheet
-    columns: int | None = None
-    cheat_min_size: float = 5.0
-    section: tuple[str, ...] = ()
-    tag: tuple[str, ...] = ()
-    cards: str | None = None
-    shuffle: bool = False
-    seed: int = 0
-    # derived, in points
-    paper_size: tuple[float, float] = field(default=(0.0, 0.0), repr=False)
-    card_size: tuple[float, float] = field(default=(0.0, 0.0), repr=False)
-    margin_pt: float = 0.0
-    gutter_pt: float = 0.0
-    offset_pt: tuple[float, float] = (0.0, 0.0)
-    bleed_pt: float = 0.0
-    grid_rc: tuple[int, int] | None = None
+OPTIONS: tuple[Option, ...] = (
+    Option("paper", "a4", "a4 (default), letter, or WxH like 210x297mm.", profile=True),
+    Option("orientation", "portrait", "Paper orientation for the flashcards (default portrait).",
+           kind="choice", choices=("portrait", "landscape"), profile=True),
+    Option("card", geometry.DEFAULT_CARD, "Card size: a7, a8, business (default, 85x55mm), poker, index3x5, "
+           "index4x6, or WxH like 90x50mm / 3x5in."),
+    Option("grid", None, "ROWSxCOLS instead of the most that fit, e.g. 4x2."),
+    Option("margin", "5mm", "Printer-safe margin (default 5mm)."),
+    Option("gutter", "0mm", "Space between cards (default 0)."),
+    Option("flip", "long", "Duplex flip edge your printer uses (default long).", kind="choice",
+           choices=("long", "short"), profile=True),
+    Option("back_offset", "0,0", "X,Y in mm, the two numbers read off the calibration sheet (fiszki calibrate): "
+           "moves everything on back pages X right and Y up, as the back page itself is seen (after a "
+           "long-edge flip +X looks like a move to the left from the front).", profile=True),
+    Option("printer", None, "A saved printer profile (fiszki printer save); its values override the deck's "
+           "front matter, the command line overrides them.",
+           not_in_front_matter="a printer profile belongs to the computer that prints, not to the deck"),
+    Option("overflow", "fail", "A card too long even at the minimum size: fail (default) or continue on an "
+           "extra card.", kind="choice", choices=("fail", "split")),
+    Option("cut_marks", "crop", "Crop marks in the margin (default), dashed cut lines, or none.", kind="choice",
+           choices=("crop", "dashed", "none")),
+    Option("mode", "duplex", "duplex (default): front and back pages alternate; fronts / backs: one side only, "
+           "to print by hand (print the fronts, turn the stack over, print the backs); fold: each question "
+           "beside its answer on one side, to fold and glue.", kind="choice",
+           choices=("duplex", "fronts", "backs", "fold")),
+    Option("reverse", False, "Sheets in reverse order (last first), e.g. --mode backs for a stack that comes "
+           "out the other way round.", kind="flag"),
+    Option("bleed", "0mm", "Backs get a light background reaching this far past the cut line (up to half the "
+           "--gutter between cards; default 0), so a slightly misregistered back shows no white edge."),
+    Option("min_size", 6.0, "Smallest font size on cards in pt (default 6).", kind="float", bounds=(3, 30),
+           unit="pt"),
+    Option("pages", None, "Cheat sheet: exactly this many pages (2 = both sides of a sheet).", kind="int",
+           bounds=(1, 999), group="cheat sheet"),  # TeX counts stop at 2^31; no cheat sheet needs more
+    Option("columns", None, "Cheat sheet: number of columns (default: chosen for the font size).", kind="int",
+           bounds=(1, 20), group="cheat sheet"),
+    Option("cheat_min_size", 5.0, "Cheat sheet: smallest legible font size in pt (default 5).", kind="float",
+           bounds=(3, 30), unit="pt", group="cheat sheet"),
+    Option("section", (), "Only cards of sections whose name contains this (repeatable).", kind="list",
+           group="selection"),
+    Option("tag", (), "Only cards with this tag (repeatable).", kind="list", group="selection"),
+    Option("cards", None, "Only these card numbers, e.g. 3-10,15.", group="selection"),
+    Option("shuffle", False, "Shuffle the cards (numbers stay).", kind="flag", group="selection"),
+    Option("seed", 0, "Seed for --shuffle (default 0: the same order every time).", kind="int", group="selection"),
+)
+BY_NAME = {o.name: o for o in OPTIONS}
+FRONT_MATTER_KEYS = tuple(o.name for o in OPTIONS if o.not_in_front_matter is None)
+PROFILE_KEYS = tuple(o.name for o in OPTIONS if o.profile)
+
+# Sizes parsed once, in points, so every later step works in them.
+_DERIVED = [
+    ("paper_size", tuple, field(default=(0.0, 0.0), repr=False)),
+    ("card_size", tuple, field(default=(0.0, 0.0), repr=False)),
+    ("margin_pt", float, field(default=0.0)),
+    ("gutter_pt", float, field(default=0.0)),
+    ("offset_pt", tuple, field(default=(0.0, 0.0))),
+    ("bleed_pt", float, field(default=0.0)),
+    ("grid_rc", object, field(default=None)),
+]
+Options = make_dataclass(
+    "Options", [(o.name, object, field(default=o.default)) for o in OPTIONS] + _DERIVED,
+    namespace={"__doc__": "Resolved build options: one attribute per entry of OPTIONS, and sizes in points.",
+               "__module__": __name__})
 
 
 def _as_tuple(value: object) -> tuple[str, ...]:
@@ -60,36 +102,33 @@ def _as_tuple(value: object) -> tuple[str, ...]:
     return tuple(s.strip() for s in str(value).split(",") if s.strip())
 
 
-def _coerce(name: str, value: object) -> object:
-    kind = {f.name: f.type for f in fields(Options)}[name]
-    if name in ("section", "tag"):
+def coerce(name: str, value: object) -> object:
+    """`value` as option `name` takes it; ValueError (or TypeError) saying what is wrong."""
+    option = BY_NAME[name]
+    kind = option.kind
+    if kind == "list":
         return _as_tuple(value)
-    if kind in ("bool",):
+    if kind == "flag":
         if isinstance(value, bool):
             return value
         raise ValueError(f"{name} must be true or false")
-    if kind.startswith("int"):
-        number = int(value)
-        # TeX counts stop at 2^31; no cheat sheet needs more than these.
-        upper = {"pages": 999, "columns": 20}.get(name)
-        if upper and not 1 <= number <= upper:
-            raise ValueError(f"{name} must be between 1 and {upper}")
-        return number
-    if kind == "float":
-        number = float(value)
-        if not 3 <= number <= 30:
-            raise ValueError(f"{name} must be between 3 and 30 pt")
+    if kind in ("int", "float"):
+        number = int(value) if kind == "int" else float(value)
+        if option.bounds and not option.bounds[0] <= number <= option.bounds[1]:
+            low, high = (f"{b:g}" for b in option.bounds)
+            raise ValueError(f"{name} must be between {low} and {high}{' ' + option.unit if option.unit else ''}")
         return number
     text = str(value).strip()
-    if name in CHOICES:
+    if kind == "choice":
         text = text.lower()
-        if text not in CHOICES[name]:
-            raise ValueError(f"{name} must be one of {', '.join(CHOICES[name])}, not {value!r}")
+        if text not in option.choices:
+            raise ValueError(f"{name} must be one of {', '.join(option.choices)}, not {value!r}")
     return text
 
 
-def _derive(opts: Options) -> Options:
-    """Parse sizes once, so every later step works in points."""
+def derive(values: dict[str, object]) -> Options:
+    """Options from checked values (defaults for the rest), sizes parsed; GeometryError if a size is wrong."""
+    opts = replace(Options(), **values)
     return replace(
         opts,
         paper_size=geometry.parse_paper(opts.paper, opts.orientation),
@@ -102,7 +141,23 @@ def _derive(opts: Options) -> Options:
     )
 
 
-def resolve(deck: Deck | None, cli: dict[str, object]) -> Options:
+def check_values(values: dict[str, object], where: str, allowed: tuple[str, ...]) -> dict[str, object]:
+    """Values from a printer profile (or any source that is not the deck), checked as the command
+    line's are; `where` names them in errors."""
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise UsageError(f"{where}: unknown setting {unknown[0]!r}; it holds {', '.join(allowed)}")
+    out: dict[str, object] = {}
+    for name, value in values.items():
+        try:
+            out[name] = coerce(name, value)
+            derive(out)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise UsageError(f"{where}: {name.replace('_', '-')}: {exc}") from None
+    return out
+
+
+def resolve(deck, cli: dict[str, object]) -> Options:
     """Defaults < deck front matter < printer profile (cli["printer"]) < command line.
     Bad values name where they came from."""
     values: dict[str, object] = {}
@@ -112,8 +167,8 @@ def resolve(deck: Deck | None, cli: dict[str, object]) -> Options:
     if deck is not None:
         for name, value in deck.options.items():
             try:
-                values[name] = _coerce(name, value)
-                _derive(replace(Options(), **values))
+                values[name] = coerce(name, value)
+                derive(values)
             except (ValueError, TypeError, OverflowError) as exc:  # OverflowError: .inf
                 values.pop(name, None)
                 problems.append(Problem(f"front matter '{name}': {exc}", file=deck.display_path,
@@ -128,49 +183,14 @@ def resolve(deck: Deck | None, cli: dict[str, object]) -> Options:
         if value is None or value == ():
             continue
         try:
-            values[name] = _coerce(name, value)
+            values[name] = coerce(name, value)
+            derive(values)
         except (ValueError, TypeError, OverflowError) as exc:
             raise UsageError(f"--{name.replace('_', '-')}: {exc}") from None
-    try:
-        return _derive(replace(Options(), **values))
-    except geometry.GeometryError as exc:
-        raise UsageError(str(exc)) from None
+    return derive(values)
 
 
-_RANGE_RE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
-
-
-def parse_card_ranges(spec: str, count: int) -> list[int]:
-    numbers: list[int] = []
-    for part in spec.split(","):
-        m = _RANGE_RE.match(part)
-        if not m:
-            raise UsageError(f"--cards: cannot read {part.strip()!r}; write e.g. 3-10,15")
-        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
-        if lo > hi or lo < 1 or hi > count:
-            raise UsageError(f"--cards: {part.strip()} is outside 1-{count} (the deck has {count} cards)")
-        numbers.extend(n for n in range(lo, hi + 1) if n not in numbers)
-    return numbers
-
-
-def select_cards(deck: Deck, opts: Options) -> list[Card]:
-    """The cards to print, keeping each card's deck number (#N) so a dropped card finds its place."""
-    cards = deck.cards
-    if opts.cards:
-        wanted = parse_card_ranges(opts.cards, len(deck.cards))
-        cards = [deck.cards[n - 1] for n in wanted]
-    if opts.section:
-        lowered = [s.lower() for s in opts.section]
-        unknown = [s for s in opts.section if not any(s.lower() in sec.lower() for sec in deck.sections)]
-        if unknown:
-            raise UsageError(f"--section: no section matches {unknown[0]!r}; sections: "
-                             + "; ".join(s for s in deck.sections if s))
-        cards = [c for c in cards if any(s in c.section.lower() for s in lowered)]
-    if opts.tag:
-        cards = [c for c in cards if set(opts.tag) & set(c.tags)]
-    if opts.shuffle:
-        cards = list(cards)
-        random.Random(opts.seed).shuffle(cards)
-    if not cards:
-        raise UsageError("the selection is empty: no card matches the --section/--tag/--cards given")
-    return cards
+def fingerprint_values(cli: dict[str, object]) -> list[tuple[str, object]]:
+    """The command-line values a build's output depends on, in a stable order (the cache's key;
+    front matter is in the deck's bytes, a printer profile in its file)."""
+    return sorted((name, value) for name, value in cli.items() if name in BY_NAME)

@@ -9,39 +9,17 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from urllib.parse import unquote
 
 from builder import __version__, templates_dir
+from builder.files import atomic_write
+from builder.options import fingerprint_values
 
 
 def output_paths(out_dir: Path, deck_name: str, several: bool) -> dict[str, Path]:
     prefix = f"{deck_name}-" if several else ""
     return {kind: out_dir / f"{prefix}{kind}.pdf" for kind in ("flashcards", "cheatsheet")}
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _umask()  # read once at import: os.umask can only be read by setting it
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write next to the target and rename over it: readers see the old file or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get the usual permissions
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # Images named in the deck's Markdown, found without parsing it (the cache check must be cheap).
@@ -55,7 +33,7 @@ def fingerprint_of(deck_path: Path, source: bytes, cli_options: dict) -> str:
     h = hashlib.sha256()
     h.update(__version__.encode())
     h.update(source)
-    h.update(repr(sorted(cli_options.items())).encode())
+    h.update(repr(fingerprint_values(cli_options)).encode())
     if cli_options.get("printer"):
         from builder.printers import config_path
 

@@ -19,8 +19,11 @@ import re
 from pathlib import Path
 
 from builder.errors import UsageError
+from builder.files import atomic_write
+from builder.options import PROFILE_KEYS, check_values
 
-PROFILE_OPTIONS = ("back_offset", "paper", "orientation", "flip")  # what a printer decides
+# The offset first: it is what a profile is for.
+PROFILE_ORDER = sorted(PROFILE_KEYS, key=lambda key: key != "back_offset")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 _BARE_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 HEADER = ("# fiszki printer profiles: `fiszki printer save NAME --back-offset X,Y`, used by\n"
@@ -84,25 +87,6 @@ def read_profiles(path: Path | None = None) -> dict[str, dict[str, str]]:
     return {name: {k: str(v) for k, v in values.items()} for name, values in printers.items()}
 
 
-def check_values(values: dict[str, object], where: str) -> dict[str, object]:
-    """Profile values as build options, checked like the command line's; `where` names them in errors."""
-    from builder.options import Options, _coerce, _derive
-    from dataclasses import replace
-
-    unknown = sorted(set(values) - set(PROFILE_OPTIONS))
-    if unknown:
-        raise UsageError(f"{where}: unknown setting {unknown[0]!r}; a printer profile holds "
-                         f"{', '.join(PROFILE_OPTIONS)}")
-    out = {}
-    for name, value in values.items():
-        try:
-            out[name] = _coerce(name, value)
-            _derive(replace(Options(), **out))
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise UsageError(f"{where}: {name.replace('_', '-')}: {exc}") from None
-    return out
-
-
 def load_profile(name: str, path: Path | None = None) -> dict[str, object]:
     """The options of printer `name`, checked; a missing name says which ones exist."""
     path = path or config_path()
@@ -111,7 +95,7 @@ def load_profile(name: str, path: Path | None = None) -> dict[str, object]:
         saved = ", ".join(sorted(profiles)) if profiles else "none yet"
         raise UsageError(f"--printer: no printer named {name!r} in {path} (saved: {saved}); measure one "
                          "with `fiszki calibrate` and save it with `fiszki printer save NAME --back-offset X,Y`")
-    return check_values(profiles[name], f"printer {name!r} in {path}")
+    return check_values(profiles[name], f"printer {name!r} in {path}", PROFILE_KEYS)
 
 
 def normalise(values: dict[str, object]) -> dict[str, str]:
@@ -119,7 +103,7 @@ def normalise(values: dict[str, object]) -> dict[str, str]:
     from builder.geometry import MM, parse_offset
 
     out = {}
-    for key in PROFILE_OPTIONS:
+    for key in PROFILE_ORDER:
         value = values.get(key)
         if value is None:
             continue
@@ -132,14 +116,12 @@ def normalise(values: dict[str, object]) -> dict[str, str]:
 
 def save_profile(name: str, values: dict[str, object], path: Path | None = None) -> bool:
     """Save (or replace) printer `name`; True if it replaced one. Written atomically."""
-    from builder.outputs import atomic_write
-
     if not _NAME_RE.match(name):
         raise UsageError(f"printer name {name!r}: use letters, digits, '-' and '_' (at most 40), "
                          "starting with a letter or digit")
     path = path or config_path()
     given = {k: v for k, v in values.items() if v is not None}
-    check_values(given, f"printer {name!r}")
+    check_values(given, f"printer {name!r}", PROFILE_KEYS)
     profiles = read_profiles(path)
     replaced = name in profiles
     profiles[name] = normalise(given)
@@ -151,8 +133,6 @@ def save_profile(name: str, values: dict[str, object], path: Path | None = None)
 
 
 def remove_profile(name: str, path: Path | None = None) -> None:
-    from builder.outputs import atomic_write
-
     path = path or config_path()
     profiles = read_profiles(path)
     if name not in profiles:
@@ -167,7 +147,7 @@ def remove_profile(name: str, path: Path | None = None) -> None:
 def describe(values: dict[str, str]) -> str:
     """'back offset 1.5,-0.5 mm · paper a4 · flip long' for `fiszki printer list`."""
     words = []
-    for key in PROFILE_OPTIONS:
+    for key in PROFILE_ORDER:
         if key in values:
             value = values[key] + (" mm" if key == "back_offset" else "")
             words.append(f"{key.replace('_', ' ')} {value}")

@@ -12,7 +12,8 @@ import builder.cheatsheet as cheatsheet
 from builder.cheatsheet import SheetGeometry, compact_math, first_guess, read_fit, sheet_date
 from builder.deck import read_deck
 from builder.geometry import MM
-from builder.options import resolve, select_cards
+from builder.options import resolve
+from builder.selection import select_cards
 from tests.conftest import DEFAULT_DECK, SMALL_DECK, run_fiszki
 
 A4_LANDSCAPE = (297 * MM, 210 * MM)

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.deck import OPTION_KEYS, decode_source, parse_deck_text, read_deck, slugify
+from builder.options import FRONT_MATTER_KEYS as OPTION_KEYS
+from builder.deck import decode_source, parse_deck_text, read_deck, slugify
 from builder.errors import ContentError
 from builder.options import resolve
 

@@ -25,7 +25,8 @@ from builder.deck import parse_deck_text
 from builder.errors import ContentError
 from builder.flashcards import read_fit, split_card, split_sentences
 from builder.markdown import parser
-from builder.options import resolve, select_cards
+from builder.options import resolve
+from builder.selection import select_cards
 from tests.conftest import DEFAULT_DECK, run_fiszki
 from tests.drawing import crop_marks, drawn_rules
 

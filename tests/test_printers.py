@@ -27,7 +27,8 @@ from builder.build import build_flashcards
 from builder.calibrate import build_calibration
 from builder.check import check_pdf
 from builder.deck import parse_deck_text
-from builder.options import resolve, select_cards
+from builder.options import resolve
+from builder.selection import select_cards
 from builder.printers import dump
 from tests.conftest import run_fiszki
 from tests.drawing import crop_marks
