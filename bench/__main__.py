@@ -41,18 +41,18 @@ def median_of(runs: int, make_cmd, before=None) -> float:
 
 def floor_tex(deck_path: Path) -> str:
     """The same cards' text as plain boxes in a picture, 10 per page, no fitting: pdflatex's own cost."""
-    from builder.build import render_bodies
     from builder.deck import read_deck
+    from builder.rendered import RenderedCards
 
     deck = read_deck(deck_path)
-    bodies, _, _, _ = render_bodies(deck, deck.cards, keep_going=True)
+    rendered = RenderedCards(deck, deck.cards, keep_going=True).finish()
     from builder.latex import environment
 
     preamble = environment().get_template("preamble.tex.j2").render(language=deck.language, title="floor",
                                                                   version="bench")
     pages, page = [], []
     for i, card in enumerate(deck.cards):
-        front, back = bodies[id(card)]
+        front, back = rendered[card].sides()
         x, y = 20 + 250 * (i % 2), 700 - 150 * ((i // 2) % 5)
         page.append(f"\\put({x},{y}){{\\parbox[t]{{230bp}}{{\\fontsize{{8}}{{9.5}}\\selectfont {front}\\par {back}}}}}")
         if len(page) == 10 or i == len(deck.cards) - 1:
@@ -63,7 +63,7 @@ def floor_tex(deck_path: Path) -> str:
 
 
 def pdflatex_once(tex: str, work: Path) -> float:
-    from builder.texrun import tex_environment
+    from builder.tex.run import tex_environment
 
     (work / "floor.tex").write_text(tex, encoding="utf-8")
     start = time.perf_counter()

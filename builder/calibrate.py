@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from builder import __version__
 from builder.geometry import MM, GeometryError, Rect, parse_paper
 from builder.latex import escape_text, latex, render_template
+from builder.tex.contract import KIND_CALIBRATION
 
 STEP = 0.5 * MM  # the resolution the student reads
 STEPS = 10  # rungs each way: ±5 mm, more than duplex printers are usually off
@@ -284,67 +285,13 @@ def calibration_tex(sheet: CalibrationSheet) -> str:
             texts=[dict(text=latex(t.text), x=t.x, top=t.top, width=t.width, size=t.size) for t in side.texts],
         ))
     return render_template(
-        "calibration.tex.j2", version=__version__, paper_w=sheet.paper[0], paper_h=sheet.paper[1],
+        "calibration.tex.j2", kind=KIND_CALIBRATION, version=__version__, paper_w=sheet.paper[0], paper_h=sheet.paper[1],
         flip=sheet.flip, step=STEP, steps=STEPS, pages=pages, label_size=LABEL_SIZE,
     )
 
 
 def build_calibration(paper: str = "a4", orientation: str = "portrait", flip: str = "long") -> bytes:
-    """The calibration PDF, compiled and checked."""
-    from builder.check import check_pdf
-    from builder.errors import FiszkiError
-    from builder.texrun import run_pdflatex
+    """The calibration PDF, compiled (`fiszki check` reads it back: builder/checking/calibration.py)."""
+    from builder.tex.run import run_pdflatex
 
-    pdf = run_pdflatex(calibration_tex(plan_calibration(paper, orientation, flip)), jobname="calibration").pdf
-    report = check_pdf(pdf, source="calibration.pdf")
-    if not report.ok:
-        raise FiszkiError("the calibration sheet failed its check:\n" + "\n".join(report.lines()))
-    return pdf
-
-
-# --- reading it back: `fiszki check` -------------------------------------------------------------
-
-def read_marks(doc, page) -> dict[str, tuple[float, float, float, float]]:
-    """The calib-… annotations of one page: name -> (x, y, w, h) from the printed page's corner."""
-    return {name: rect for name, rect in doc.annotations(page) if name.startswith("calib-")}
-
-
-def check_calibration(doc, info: dict, report) -> None:
-    """Two pages; every rung's back line is the mirror of its front line's end, moved by its value
-    along its axis, so that rung 0 lines up at zero shift and rung v when the printer shifts by -v."""
-    from builder.check import numbers
-
-    tol = 0.05  # pt: the PDF stores positions to 0.001 bp; rounding adds a little
-    pages = doc.pages
-    paper = numbers(info.get("/Paper"), 2)
-    flip = str(info.get("/Flip", "/long")).lstrip("/")
-    if len(pages) != 2:
-        report.add(f"has {len(pages)} pages; the calibration sheet is one front and one back", kind="page count")
-        return
-    front, back = read_marks(doc, pages[0]), read_marks(doc, pages[1])
-    for axis in ("x", "y"):
-        for v in values():
-            key = value_key(v)
-            f, b = front.get(f"calib-{axis}-front-{key}"), back.get(f"calib-{axis}-back-{key}")
-            if f is None or b is None:
-                report.add(f"ladder {axis.upper()}: rung {key} is missing a line", kind="missing mark")
-                continue
-            f = Rect(*f)
-            # Undo the rung's value (a move on the back page), then turn the sheet over: where the
-            # back line lands, seen from the front, at zero offset: centred on its stretch of the line.
-            dx, dy = (v * MM, 0.0) if axis == "x" else (0.0, v * MM)
-            landed = turn_over(Rect(*b).shifted(-dx, -dy), paper, flip)
-            if axis == "x":
-                ok = (abs(landed.x - f.x) < tol and abs(landed.w - f.w) < tol
-                      and abs(landed.y + landed.h / 2 - f.y - f.h / 2) < tol)
-            else:
-                ok = (abs(landed.y - f.y) < tol and abs(landed.h - f.h) < tol
-                      and abs(landed.x + landed.w / 2 - f.x - f.w / 2) < tol)
-            if not ok:
-                report.add(f"ladder {axis.upper()}: the back line of rung {key} is not where --back-offset "
-                           f"would put it for that value", kind="mark position")
-    report.facts = {"paper_mm": [round(p / MM, 1) for p in paper], "flip": f"{flip} edge",
-                    "rungs": len(values())}
-    report.description = (f"two ladders of {len(values())} rungs, {STEP / MM:g} mm apart, for a "
-                          f"{flip}-edge flip")
-
+    return run_pdflatex(calibration_tex(plan_calibration(paper, orientation, flip)), jobname="calibration").pdf

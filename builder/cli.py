@@ -136,27 +136,30 @@ def build_options(f):
 @click.pass_obj
 def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: bool, keep_going: bool, **kwargs) -> None:
     """Build flashcards.pdf and cheatsheet.pdf from DECKS (default: content/deck.md)."""
-    from builder.outputs import up_to_date
+    from builder.cache import stale_outputs
+    from builder.outputs import DEFAULT, start_tex
+    from builder.tex.run import cancel_jobs
 
     options = kwargs
     paths = list(decks) or [DEFAULT_DECK]
     if len({p.stem for p in paths}) != len(paths):
         raise click.UsageError("two decks share a file name; their PDFs would overwrite each other")
+    several = len(paths) > 1
     for path in paths:
-        if not no_cache and not keep_going and up_to_date(path, out_dir, options, len(paths) > 1):
+        names = list(DEFAULT)
+        if not no_cache and not keep_going:
+            names = stale_outputs(path, out_dir, options, names, f"{path.stem}-" if several else "")
+        if not names:
             reporter.progress(f"{path}: unchanged, PDFs are up to date")  # no parser, no TeX imported
             continue
-        from builder.texrun import cancel_jobs, start_build_runs
-
-        tex_runs = (None, None)
+        jobs = start_tex(names)  # TeX loads its format while Python imports the parser and Jinja
         try:
-            tex_runs = start_build_runs()  # TeX loads its format while Python imports the parser and Jinja
-            from builder.build import build_deck
+            from builder.pipeline import build_deck
 
-            result = build_deck(path, out_dir, options, several=len(paths) > 1, use_cache=not no_cache,
-                                keep_going=keep_going, progress=reporter.progress, tex_runs=tex_runs)
+            result = build_deck(path, out_dir, options, several=several, keep_going=keep_going,
+                                progress=reporter.progress, names=names, tex_jobs=jobs)
         finally:
-            cancel_jobs(tex_runs)  # finished, or never used: either way no pdflatex is left waiting
+            cancel_jobs(jobs.values())  # finished, or never used: either way no pdflatex is left waiting
         for w in result.warnings:
             reporter.warn(str(w))
         for o in result.outputs:
@@ -178,7 +181,7 @@ def check(reporter: Reporter, pdfs: tuple[Path, ...], as_json: bool) -> None:
     """
     import json
 
-    from builder.check import SHOWN_PER_KIND, check_file
+    from builder.checking import SHOWN_PER_KIND, check_file
 
     reports = [check_file(p) for p in pdfs]
     if as_json:
@@ -228,11 +231,16 @@ def import_(reporter: Reporter, notes: Path, output: Path, title: str | None, la
 def calibrate(reporter: Reporter, paper: str, orientation: str, flip: str, out_dir: Path) -> None:
     """Write calibration.pdf: one sheet to print double-sided once, held against a window it shows
     the --back-offset X,Y that puts this printer's backs exactly behind their fronts."""
-    from builder.outputs import atomic_write
     from builder.calibrate import build_calibration
+    from builder.checking import check_pdf
+    from builder.errors import FiszkiError
+    from builder.files import atomic_write
 
     path = out_dir / "calibration.pdf"
     pdf = build_calibration(paper, orientation, flip)
+    report = check_pdf(pdf, source=str(path))
+    if not report.ok:
+        raise FiszkiError("the calibration sheet failed its check:\n" + "\n".join(report.lines()))
     try:
         atomic_write(path, pdf)
     except OSError as exc:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.deck import slugify
-from builder.outputs import atomic_write
+from builder.files import atomic_write
 
 __all__ = ["ImportNote", "ImportResult", "import_notes", "write_deck"]
 

@@ -87,6 +87,8 @@ _DERIVED = [
     ("offset_pt", tuple, field(default=(0.0, 0.0))),
     ("bleed_pt", float, field(default=0.0)),
     ("grid_rc", object, field(default=None)),
+    # Where each value that is not a default came from: "front matter", "printer", "command line".
+    ("origins", dict, field(default_factory=dict, repr=False, compare=False)),
 ]
 Options = make_dataclass(
     "Options", [(o.name, object, field(default=o.default)) for o in OPTIONS] + _DERIVED,
@@ -157,37 +159,38 @@ def check_values(values: dict[str, object], where: str, allowed: tuple[str, ...]
     return out
 
 
-def resolve(deck, cli: dict[str, object]) -> Options:
-    """Defaults < deck front matter < printer profile (cli["printer"]) < command line.
-    Bad values name where they came from."""
+def resolve(deck, cli: dict[str, object], profile: dict[str, object] | None = None) -> Options:
+    """Defaults < deck front matter < printer profile (its checked values: printers.load_profile,
+    for cli["printer"]) < command line. Bad values name where they came from."""
     values: dict[str, object] = {}
+    origins: dict[str, str] = {}
     cli = dict(cli)
-    printer = cli.pop("printer", None)
+    cli.pop("printer", None)
     problems = []
     if deck is not None:
         for name, value in deck.options.items():
             try:
                 values[name] = coerce(name, value)
                 derive(values)
+                origins[name] = "front matter"
             except (ValueError, TypeError, OverflowError) as exc:  # OverflowError: .inf
                 values.pop(name, None)
                 problems.append(Problem(f"front matter '{name}': {exc}", file=deck.display_path,
                                         line=deck.option_lines.get(name)))
     if problems:
         raise ContentError(problems)
-    if printer:
-        from builder.printers import load_profile
-
-        values.update(load_profile(str(printer)))
+    values.update(profile or {})
+    origins.update(dict.fromkeys(profile or {}, "printer"))
     for name, value in cli.items():
         if value is None or value == ():
             continue
         try:
             values[name] = coerce(name, value)
             derive(values)
+            origins[name] = "command line"
         except (ValueError, TypeError, OverflowError) as exc:
             raise UsageError(f"--{name.replace('_', '-')}: {exc}") from None
-    return derive(values)
+    return replace(derive(values), origins=origins)
 
 
 def fingerprint_values(cli: dict[str, object]) -> list[tuple[str, object]]:

@@ -98,6 +98,11 @@ def load_profile(name: str, path: Path | None = None) -> dict[str, object]:
     return check_values(profiles[name], f"printer {name!r} in {path}", PROFILE_KEYS)
 
 
+def profile_of(cli: dict[str, object]) -> dict[str, object]:
+    """The checked values of the profile the command line names (--printer), if any."""
+    return load_profile(str(cli["printer"])) if cli.get("printer") else {}
+
+
 def normalise(values: dict[str, object]) -> dict[str, str]:
     """Values as they are written to the file: the offset in mm, names in lower case."""
     from builder.geometry import MM, parse_offset

@@ -36,6 +36,14 @@ $$L = L_0 + \\lambda \\|\\theta\\|^2$$
 """
 
 
+def pytest_configure(config) -> None:
+    """`pytest -m "not tex"` is a pure-Python run: pdflatex is hidden, so a test that compiles
+    without the `tex` marker fails loudly instead of slowing the quick run down."""
+    if "not tex" in (config.option.markexpr or ""):
+        os.environ["PATH"] = os.pathsep.join(
+            d for d in os.environ.get("PATH", "").split(os.pathsep) if not (Path(d) / "pdflatex").exists())
+
+
 @dataclass
 class Run:
     code: int
@@ -50,6 +58,15 @@ def run_fiszki(*args: str, cwd: Path | None = None, env: dict | None = None, tim
     proc = subprocess.run([sys.executable, "-m", "builder", *args], cwd=cwd or ROOT, env=full_env,
                           capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def build_output(name: str, deck, cards, opts, keep_going: bool = False):
+    """One output of `fiszki build` (flashcards, cheatsheet), called directly: real deck, options
+    and TeX; its Result (files by name, summary, warnings, errors)."""
+    from builder.outputs import Work, load
+    from builder.rendered import RenderedCards
+
+    return load(name, deck, opts).build(Work(cards, RenderedCards(deck, cards, keep_going), keep_going))
 
 
 @pytest.fixture

@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-import builder.cheatsheet as cheatsheet
-from builder.cheatsheet import SheetGeometry, compact_math, first_guess, read_fit, sheet_date
+import builder.outputs.cheatsheet as cheatsheet
+from builder.cheatsheet.body import compact_math
+from builder.cheatsheet.layout import SheetGeometry, first_guess, sheet_date
+from builder.tex.contract import read_cheat_fit as read_fit
 from builder.deck import read_deck
 from builder.geometry import MM
 from builder.options import resolve
 from builder.selection import select_cards
-from tests.conftest import DEFAULT_DECK, SMALL_DECK, run_fiszki
+from tests.conftest import DEFAULT_DECK, SMALL_DECK, build_output, run_fiszki
 
 A4_LANDSCAPE = (297 * MM, 210 * MM)
 LETTER_LANDSCAPE = (792.0, 612.0)
@@ -89,6 +91,7 @@ def doubled_deck(tmp_path_factory) -> Path:
 
 # --- the default deck ---------------------------------------------------------------------------
 
+@pytest.mark.tex
 def test_default_deck_fits_one_a4_landscape_page_at_6pt_or_more(default_build):
     pdf = default_build / "cheatsheet.pdf"
     sizes = page_sizes(pdf)
@@ -101,6 +104,7 @@ def test_default_deck_fits_one_a4_landscape_page_at_6pt_or_more(default_build):
     assert 2 <= int(info["/Columns"]) <= 8
 
 
+@pytest.mark.tex
 def test_two_pages_means_exactly_two_at_a_larger_size(default_build, two_pages):
     pdf, run = two_pages
     sizes = page_sizes(pdf)
@@ -112,6 +116,7 @@ def test_two_pages_means_exactly_two_at_a_larger_size(default_build, two_pages):
     assert summary_size(run.stderr) == (2, two, int(fiszki_info(pdf)["/Columns"]))
 
 
+@pytest.mark.tex
 def test_every_card_of_the_deck_is_on_the_sheet(default_build):
     text = letters(PdfReader(default_build / "cheatsheet.pdf").pages[0].extract_text())
     deck = read_deck(DEFAULT_DECK)
@@ -124,6 +129,7 @@ def test_every_card_of_the_deck_is_on_the_sheet(default_build):
         assert letters(section) in text, section
 
 
+@pytest.mark.tex
 def test_nothing_is_printed_in_the_margin(default_build):
     """Every piece of text starts inside the printer-safe area (5 mm) of the page."""
     pdf = default_build / "cheatsheet.pdf"
@@ -143,6 +149,7 @@ def test_nothing_is_printed_in_the_margin(default_build):
     assert not outside, outside[:5]
 
 
+@pytest.mark.tex
 def test_the_pdf_checks_out(default_build, two_pages):
     for pdf in (default_build / "cheatsheet.pdf", two_pages[0]):
         run = run_fiszki("check", str(pdf))
@@ -151,6 +158,7 @@ def test_the_pdf_checks_out(default_build, two_pages):
 
 # --- the output ships the fitting trial's columns -------------------------------------------------
 
+@pytest.mark.tex
 def test_the_pages_are_the_columns_the_fitting_trial_kept(default_build, two_pages):
     """The output does not typeset the cards again. Both searches try a size after the one chosen
     (the best is not the last trial), and --pages 2 ships a full page before the balanced one."""
@@ -159,19 +167,22 @@ def test_the_pages_are_the_columns_the_fitting_trial_kept(default_build, two_pag
         assert fit.reused and fit.trials >= 2, log
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("pages", [None, 2])
 def test_typesetting_the_cards_again_makes_the_same_pdf(default_build, two_pages, monkeypatch, pages):
     """A body too long to keep makes the output stream the cards again: byte for byte the same PDF."""
     monkeypatch.setattr(cheatsheet, "KEEP_BODY", 0)
     deck = read_deck(DEFAULT_DECK)
     opts = resolve(deck, {"pages": pages})
-    pdf, log, _, _ = cheatsheet.build_cheatsheet(deck, select_cards(deck, opts), opts)
+    result = build_output("cheatsheet", deck, select_cards(deck, opts), opts)
+    pdf, log = result.files["cheatsheet.pdf"], result.files["cheatsheet.log"].decode()
     assert not read_fit(log).reused
     assert pdf == (two_pages[0] if pages else default_build / "cheatsheet.pdf").read_bytes()
 
 
 # --- options ------------------------------------------------------------------------------------
 
+@pytest.mark.tex
 def test_letter_paper_and_columns(letter):
     pdf, run = letter
     (w, h), = page_sizes(pdf)
@@ -185,12 +196,14 @@ def test_letter_paper_and_columns(letter):
     assert "1971-05-16" in text
 
 
+@pytest.mark.tex
 def test_identical_input_builds_identical_pdfs(letter, small_deck_file, tmp_path):
     again = _letter_build(small_deck_file, tmp_path / "again")
     assert again.code == 0, again.stderr
     assert (tmp_path / "again" / "cheatsheet.pdf").read_bytes() == letter[0].read_bytes()
 
 
+@pytest.mark.tex
 def test_a_deck_too_long_for_the_pages_asked_fails_naming_the_pages_needed(doubled_deck, tmp_path):
     out = tmp_path / "out"
     run = run_fiszki("build", str(doubled_deck), "--out", str(out), "--no-cache", "--pages", "1")
@@ -201,6 +214,7 @@ def test_a_deck_too_long_for_the_pages_asked_fails_naming_the_pages_needed(doubl
     assert not out.exists() or not list(out.glob("*.pdf"))
 
 
+@pytest.mark.tex
 def test_without_pages_a_long_deck_gets_the_fewest_pages_that_hold_it(doubled_deck, tmp_path):
     run = run_fiszki("build", str(doubled_deck), "--out", str(tmp_path), "--no-cache")
     assert run.code == 0, run.stderr
@@ -209,6 +223,7 @@ def test_without_pages_a_long_deck_gets_the_fewest_pages_that_hold_it(doubled_de
     assert "does not fit one page at the smallest size 5 pt; it has 2 pages" in run.stderr
 
 
+@pytest.mark.tex
 def test_a_few_cards_stop_growing_at_the_largest_size(small_deck_file, tmp_path):
     run = run_fiszki("build", str(small_deck_file), "--out", str(tmp_path), "--no-cache", "--pages", "2")
     assert run.code == 0, run.stderr

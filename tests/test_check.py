@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import ArrayObject, FloatObject, NameObject, NumberObject, RectangleObject
 
-from builder.check import CheckReport, check_pdf
+from builder.checking import CheckReport, check_pdf
 from tests.conftest import run_fiszki
 
 MM = 72 / 25.4
@@ -115,6 +115,7 @@ def problems(data: bytes) -> list[str]:
 # --- what passes ---------------------------------------------------------------------------------
 
 
+@pytest.mark.tex
 def test_fresh_builds_pass_through_the_cli(built):
     files = [str(built[name] / f"{kind}.pdf") for name in built for kind in ("flashcards", "cheatsheet")]
     result = run_fiszki("check", *files)
@@ -125,6 +126,7 @@ def test_fresh_builds_pass_through_the_cli(built):
     assert "short-edge flip" in lines[2]
 
 
+@pytest.mark.tex
 def test_a_pdf_rewritten_without_changes_still_passes(built):
     """pypdf writes a different file structure (no object streams): still the same cards."""
     for name in built:
@@ -137,12 +139,14 @@ def test_a_pdf_rewritten_without_changes_still_passes(built):
 # --- damage and the line that names it --------------------------------------------------------------
 
 
+@pytest.mark.tex
 def test_back_page_shifted_by_1mm_names_every_card_on_it(pdf):
     found = problems(rewrite(pdf, lambda w: shift_page(w, 1, MM)))
     assert found == [f"{card(n)} page 2: back is 2.8 pt (1.00 mm) away from where its front lands after a "
                      "long-edge flip" for n in SHEET_CARDS[1]]
 
 
+@pytest.mark.tex
 def test_front_page_shifted_moves_its_backs_too(pdf):
     """The back is judged against its front: a moved front page misplaces every pair on the sheet."""
     found = problems(rewrite(pdf, lambda w: shift_page(w, 2, 0, -2 * MM)))
@@ -150,6 +154,7 @@ def test_front_page_shifted_moves_its_backs_too(pdf):
                      "long-edge flip" for n in SHEET_CARDS[2]]
 
 
+@pytest.mark.tex
 def test_page_box_moved_under_the_content(pdf):
     """A tool that moves the page box, not the drawing, moves the cards on the paper just the same."""
     def move_box(writer):
@@ -161,6 +166,7 @@ def test_page_box_moved_under_the_content(pdf):
                      "long-edge flip" for n in SHEET_CARDS[2]]
 
 
+@pytest.mark.tex
 def test_shifted_back_in_the_landscape_short_edge_layout(built):
     data = (built["landscape"] / "flashcards.pdf").read_bytes()
     found = problems(rewrite(data, lambda w: shift_page(w, 3, 0, 1.5 * MM)))
@@ -168,6 +174,7 @@ def test_shifted_back_in_the_landscape_short_edge_layout(built):
                      "short-edge flip" for n in SHEET_CARDS[2]]
 
 
+@pytest.mark.tex
 def test_flip_edge_is_read_from_the_pdf(pdf):
     """The same pages recorded as made for the other flip edge: every back is in the wrong place."""
     def record_short_flip(writer):
@@ -177,6 +184,7 @@ def test_flip_edge_is_read_from_the_pdf(pdf):
     assert found[0].startswith(f"{card(1)} page 2: back is ")
 
 
+@pytest.mark.tex
 def test_whole_sheet_moved_into_the_printer_margin(pdf):
     """Both sides moved alike (backs still behind fronts), but the top row now prints where the
     printer cannot: 1 mm inside the 5 mm margin."""
@@ -203,6 +211,7 @@ def edit_annotation(writer: PdfWriter, index: int, name: str, dx: float, dy: flo
     raise AssertionError(f"no annotation {name} on page {index + 1}")
 
 
+@pytest.mark.tex
 def test_overlapping_cards(pdf):
     def squeeze(writer):  # card 2 half onto card 1, on both sides, so its back stays behind its front
         edit_annotation(writer, 0, "card-2-front", -40 * MM)
@@ -211,11 +220,13 @@ def test_overlapping_cards(pdf):
     assert found == [f"page {page}: {card(1)} and {card(2)} overlap" for page in (1, 2)]
 
 
+@pytest.mark.tex
 def test_rotated_page(pdf):
     found = problems(rewrite(pdf, lambda w: w.pages[2].__setitem__(NameObject("/Rotate"), NumberObject(90))))
     assert found == ["page 3: rotated by 90°; the printer would turn its cards away from their backs"]
 
 
+@pytest.mark.tex
 def test_dropped_page(pdf):
     found = problems(rewrite(pdf, lambda w: w.remove_page(1)))
     assert found[0] == "3 pages: a duplex set needs an even number (each front page followed by its back)"
@@ -225,6 +236,7 @@ def test_dropped_page(pdf):
     assert found[3:] == [f"{card(n)}: has a front (page 1) but no back" for n in SHEET_CARDS[1]]
 
 
+@pytest.mark.tex
 def test_back_pages_swapped(pdf):
     def swap(writer):
         kids = writer._root_object["/Pages"]["/Kids"]
@@ -237,6 +249,7 @@ def test_back_pages_swapped(pdf):
            for n in SHEET_CARDS[2]])
 
 
+@pytest.mark.tex
 def test_page_of_another_size(pdf):
     def letter(writer):
         writer.pages[2].mediabox = RectangleObject([0, 0, 612, 792])
@@ -244,6 +257,7 @@ def test_page_of_another_size(pdf):
     assert found[0] == "page 3: size 215.9×279.4 mm, the other sheets are 210.0×297.0 mm"
 
 
+@pytest.mark.tex
 def test_font_not_embedded(pdf):
     reader = PdfReader(io.BytesIO(pdf))
     fonts = reader.pages[0]["/Resources"]["/Font"]
@@ -258,6 +272,7 @@ def test_font_not_embedded(pdf):
     assert found[0].endswith("); printers would substitute another font")
 
 
+@pytest.mark.tex
 def test_card_annotations_removed(pdf):
     def strip(writer):
         for page in writer.pages:
@@ -267,6 +282,7 @@ def test_card_annotations_removed(pdf):
     assert found[-1].startswith("no card records: the hidden card annotations are gone")
 
 
+@pytest.mark.tex
 def test_incremental_update_is_read(pdf):
     """A tool that appends its change (incremental save) instead of rewriting: the newest wins."""
     writer = PdfWriter(io.BytesIO(pdf), incremental=True)
@@ -277,6 +293,7 @@ def test_incremental_update_is_read(pdf):
     assert problems(out.getvalue()) == ["page 2: rotated by 180°; the printer would turn its cards away from their backs"]
 
 
+@pytest.mark.tex
 def test_broken_cross_reference_is_recovered(pdf):
     """A wrong startxref offset (a file edited by hand or cut short): objects are found by scanning,
     and the damage is reported, since a printer may not be as forgiving."""
@@ -288,6 +305,7 @@ def test_broken_cross_reference_is_recovered(pdf):
                                "the cards were found by scanning, but a printer may not manage that"]
 
 
+@pytest.mark.tex
 def test_mode_recorded_in_the_pdf_decides_the_page_order(pdf):
     """A PDF recorded as fronts only (print the fronts, turn the stack, print the backs) must not
     carry back pages."""
@@ -297,6 +315,7 @@ def test_mode_recorded_in_the_pdf_decides_the_page_order(pdf):
     assert found == [f"page {n}: holds backs, but this PDF was made to hold fronts only" for n in (2, 4)]
 
 
+@pytest.mark.tex
 def test_random_damage_never_crashes_and_stays_fast(pdf):
     """Bytes overwritten, inserted or cut off anywhere: always a report, never an exception or a hang."""
     rng = random.Random(7)
@@ -322,6 +341,7 @@ def test_random_damage_never_crashes_and_stays_fast(pdf):
 # --- what the builder writes for the check --------------------------------------------------------
 
 
+@pytest.mark.tex
 def test_card_annotations_hold_only_name_rectangle_and_hidden_flag(pdf):
     """Lean on purpose: pypdf parses every annotation of a 1000-card PDF (2000 of them) on each
     check, so anything more (a /Contents text, a border, one per crop mark) slows `fiszki check`."""
@@ -336,6 +356,7 @@ def test_card_annotations_hold_only_name_rectangle_and_hidden_flag(pdf):
     assert questions.count(b"<FEFF") == 7 and questions.lstrip().startswith(b"[1 <FEFF")
 
 
+@pytest.mark.tex
 def test_cards_are_named_by_number_alone_when_the_questions_record_is_gone(pdf):
     def drop_questions(writer):
         del writer._root_object["/FiszkiInfo"]["/Questions"]
@@ -344,6 +365,7 @@ def test_cards_are_named_by_number_alone_when_the_questions_record_is_gone(pdf):
                      "long-edge flip" for n in SHEET_CARDS[1]]
 
 
+@pytest.mark.tex
 def test_a_predicted_cross_reference_stream_is_read(pdf):
     """qpdf and Acrobat pack the cross-reference stream with PNG predictors: re-pack pdfTeX's that way."""
     reader = PdfReader(io.BytesIO(pdf))
@@ -378,6 +400,7 @@ def test_a_predicted_cross_reference_stream_is_read(pdf):
 # --- the report ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.tex
 def test_human_report_lines_and_summary(pdf, tmp_path):
     bad = tmp_path / "flashcards.pdf"
     bad.write_bytes(rewrite(pdf, lambda w: shift_page(w, 1, MM)))
@@ -403,6 +426,7 @@ def test_many_problems_of_one_kind_are_counted_not_listed():
     assert len(report.lines(limit=None)) == 32
 
 
+@pytest.mark.tex
 def test_json_report(pdf, built, tmp_path):
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(rewrite(pdf, lambda w: shift_page(w, 1, MM)))
@@ -437,6 +461,7 @@ def test_pdf_not_made_by_fiszki(tmp_path):
                                      "positions against")
 
 
+@pytest.mark.tex
 def test_not_a_pdf_missing_file_folder_and_truncated_pdf(tmp_path, pdf):
     text = tmp_path / "notes.txt"
     text.write_text("not a pdf\n")

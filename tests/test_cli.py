@@ -1,6 +1,8 @@
 """The command line as a user meets it: help, version, exit codes, outputs, reproducibility."""
 from __future__ import annotations
 
+import pytest
+
 import sys
 from pathlib import Path
 
@@ -33,6 +35,7 @@ def test_missing_deck_exits_1(tmp_path: Path):
     assert "nope.md: deck file not found" in result.stderr
 
 
+@pytest.mark.tex
 def test_build_writes_both_pdfs_and_logs(small_build: Path):
     for name in ("flashcards", "cheatsheet"):
         pdf = small_build / f"{name}.pdf"
@@ -40,6 +43,7 @@ def test_build_writes_both_pdfs_and_logs(small_build: Path):
         assert (small_build / f"{name}.log").read_text(errors="replace").startswith("This is pdfTeX")
 
 
+@pytest.mark.tex
 def test_progress_goes_to_stderr_and_quiet_silences_it(small_deck: Path, tmp_path: Path):
     loud = run_fiszki("build", str(small_deck), "--out", str(tmp_path / "a"), "--no-cache")
     assert loud.code == 0, loud.stderr
@@ -48,6 +52,7 @@ def test_progress_goes_to_stderr_and_quiet_silences_it(small_deck: Path, tmp_pat
     assert quiet.code == 0 and quiet.stderr == ""
 
 
+@pytest.mark.tex
 def test_two_builds_are_byte_identical(small_deck: Path, tmp_path: Path):
     outs = []
     for name in ("one", "two"):
@@ -58,6 +63,7 @@ def test_two_builds_are_byte_identical(small_deck: Path, tmp_path: Path):
         assert (outs[0] / pdf).read_bytes() == (outs[1] / pdf).read_bytes(), pdf
 
 
+@pytest.mark.tex
 def test_several_decks_get_named_pairs(tmp_path: Path):
     for name in ("alpha", "beta"):
         (tmp_path / f"{name}.md").write_text(SMALL_DECK, encoding="utf-8")
@@ -77,6 +83,7 @@ def test_missing_pdflatex_exits_3(small_deck: Path, tmp_path: Path):
     assert "pdflatex not found" in result.stderr and "apt-get install" in result.stderr
 
 
+@pytest.mark.tex
 def test_imported_seed_builds(tmp_path: Path):
     deck = tmp_path / "imported.md"
     result = run_fiszki("import", str(ROOT / "tests" / "fixtures" / "seed_notes.txt"), "-o", str(deck))
@@ -95,6 +102,7 @@ def test_python_m_builder_works():
     assert proc.returncode == 0 and __version__ in proc.stdout
 
 
+@pytest.mark.tex
 def test_cache_skips_unchanged_builds_and_sees_edits(tmp_path: Path):
     import struct
     import zlib

@@ -19,15 +19,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from builder.build import build_flashcards
-from builder.check import check_pdf
+from builder.checking import check_pdf
 from builder.deck import parse_deck_text
 from builder.errors import ContentError
-from builder.flashcards import read_fit, split_card, split_sentences
+from builder.flashcards.split import split_card, split_sentences
+from builder.tex.contract import read_fit
 from builder.markdown import parser
 from builder.options import resolve
 from builder.selection import select_cards
-from tests.conftest import DEFAULT_DECK, run_fiszki
+from tests.conftest import DEFAULT_DECK, build_output, run_fiszki
 from tests.drawing import crop_marks, drawn_rules
 
 MM = 72 / 25.4
@@ -176,9 +176,9 @@ def build(tmp: Path, text: str, **options) -> Built:
     deck = parse_deck_text(text, tmp / "deck.md", "deck.md")
     opts = resolve(deck, options)
     cards = select_cards(deck, opts)
-    pdf, log, _, warnings, errors = build_flashcards(deck, cards, opts, False, lambda s: None)
-    assert not errors
-    return Built(pdf, log, cards, warnings)
+    result = build_output("flashcards", deck, cards, opts)
+    assert not result.errors
+    return Built(result.files["flashcards.pdf"], result.files["flashcards.log"].decode(), cards, result.warnings)
 
 
 def numbered_deck(n: int, lang: str = "en", front_matter: str = "") -> str:
@@ -259,6 +259,7 @@ def assert_sheets(pdf: bytes, exp: Expected, n_cards: int, numbers: list[int] | 
     return pages
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("paper,orientation,flip,card", MATRIX)
 def test_backs_lie_behind_fronts(matrix, paper, orientation, flip, card):
     exp = expected_sheet(paper, orientation, card, flip)
@@ -278,6 +279,7 @@ def test_matrix_has_the_mirror_rules_it_claims():
     assert portrait_short.backs[0][0] == portrait_short.fronts[0][0]  # same column, other row
 
 
+@pytest.mark.tex
 def test_dashed_cut_lines_instead_of_crop_marks(tmp_path):
     built = build(tmp_path, numbered_deck(5), paper="a4", orientation="landscape", card="a8", cut_marks="dashed")
     exp = expected_sheet("a4", "landscape", (74 * MM, 52 * MM))
@@ -298,6 +300,7 @@ def test_dashed_cut_lines_instead_of_crop_marks(tmp_path):
             assert all(any(abs(d[centre] + d[centre + 2] / 2 - c) < 0.05 for c in cuts) for d in runs)
 
 
+@pytest.mark.tex
 def test_margin_note_names_sheet_side_and_flip_in_the_deck_language(matrix):
     pl = read_pages(matrix[("a4", "portrait", "long", "business")].pdf)
     assert "Test deck · arkusz 1/2 · przód · obracaj wzdłuż dłuższej krawędzi" in page_text(pl[0].page)
@@ -309,6 +312,7 @@ def test_margin_note_names_sheet_side_and_flip_in_the_deck_language(matrix):
     assert "sheet 1/2 · back · flip on short edge" in page_text(en[1].page)
 
 
+@pytest.mark.tex
 def test_labels_show_number_section_and_on_backs_the_question(matrix):
     pages = read_pages(matrix[("letter", "landscape", "long", "index3x5")].pdf)
     front, back = page_text(pages[0].page), page_text(pages[1].page)
@@ -387,6 +391,7 @@ def cli_pdf(cli, name) -> bytes:
     return (out / "flashcards.pdf").read_bytes()
 
 
+@pytest.mark.tex
 def test_cli_layout_options_reach_the_pdf(cli):
     exp = expected_sheet((200 * MM, 250 * MM), "portrait", (60 * MM, 40 * MM), "short", margin=8 * MM,
                          gutter=3 * MM, grid=(3, 2))
@@ -395,6 +400,7 @@ def test_cli_layout_options_reach_the_pdf(cli):
     assert check_pdf(cli_pdf(cli, "custom")).ok
 
 
+@pytest.mark.tex
 def test_cli_selection_and_front_matter_defaults(cli):
     """Front matter gives a8 cards, landscape and --tag exam; the command line overrides the
     orientation and adds --section and --cards; deck numbers stay on the cards."""
@@ -404,6 +410,7 @@ def test_cli_selection_and_front_matter_defaults(cli):
     assert "#5 · Section B" in page_text(pages[0].page)
 
 
+@pytest.mark.tex
 def test_cli_shuffle_is_seeded_and_keeps_numbers_on_a_preset_layout(cli):
     pdf = cli_pdf(cli, "shuffle")
     pages = read_pages(pdf)
@@ -425,6 +432,7 @@ def test_cli_shuffle_is_seeded_and_keeps_numbers_on_a_preset_layout(cli):
     assert shuffled(8) != order
 
 
+@pytest.mark.tex
 def test_overlong_card_fails_with_one_line_naming_it(cli):
     result, out = cli["overlong"]
     assert result.code == 1
@@ -437,6 +445,7 @@ def test_overlong_card_fails_with_one_line_naming_it(cli):
     assert not (out / "flashcards.pdf").exists()
 
 
+@pytest.mark.tex
 def test_overflow_split_continues_the_answer_on_a_second_card(cli):
     pdf = cli_pdf(cli, "split")
     pages = read_pages(pdf)
@@ -449,6 +458,7 @@ def test_overflow_split_continues_the_answer_on_a_second_card(cli):
     assert check_pdf(pdf).ok
 
 
+@pytest.mark.tex
 def test_overflow_split_fails_clearly_when_one_sentence_is_too_long(cli):
     result, _ = cli["unsplittable"]
     assert result.code == 1 and "Traceback" not in result.stderr
@@ -461,7 +471,7 @@ def test_overflow_split_fails_clearly_when_one_sentence_is_too_long(cli):
 @pytest.fixture(scope="module")
 def default_deck(tmp_path_factory):
     """The course deck at default settings, and how many pdflatex runs it took."""
-    import builder.build as build_module
+    import builder.outputs.flashcards as build_module
 
     runs = []
     real = build_module.start_pdflatex
@@ -478,6 +488,7 @@ def default_deck(tmp_path_factory):
     return built, len(runs)
 
 
+@pytest.mark.tex
 def test_default_deck_fits_at_default_size_in_one_pass(default_deck):
     built, runs = default_deck
     report = read_fit(built.log)
@@ -487,6 +498,7 @@ def test_default_deck_fits_at_default_size_in_one_pass(default_deck):
     assert check_pdf(built.pdf).ok
 
 
+@pytest.mark.tex
 def test_sides_shrink_only_as_far_as_needed(default_deck):
     built, _ = default_deck
     report = read_fit(built.log)
@@ -521,6 +533,7 @@ $$L = \sum_{i=1}^{N} \left(\frac{y_i - \hat{y}_i}{\sigma_i}\right)^2$$
 """
 
 
+@pytest.mark.tex
 def test_text_and_math_shrink_together(tmp_path):
     """Text, math, big operators and big delimiters of a shrunk side are all at its fitted size."""
     built = build(tmp_path, MATH_DECK)
@@ -539,6 +552,7 @@ def test_text_and_math_shrink_together(tmp_path):
         assert min(r[4] for r in main) >= 0.65 * size
 
 
+@pytest.mark.tex
 def test_formula_too_wide_even_at_minimum_is_cut_off_at_the_card_edge_and_reported(tmp_path):
     """Splitting cannot help a line: the build goes on, the card is clipped so nothing prints over
     its neighbour, and a warning names the card."""
@@ -555,6 +569,7 @@ def test_formula_too_wide_even_at_minimum_is_cut_off_at_the_card_edge_and_report
     assert clip and [float(v) for v in clip.groups()] == pytest.approx([MM, MM, w - 2 * MM, h - 2 * MM], abs=0.01)
 
 
+@pytest.mark.tex
 def test_overlong_paragraph_is_split_between_sentences_end_to_end(tmp_path):
     built = build(tmp_path, numbered_deck(1) + f"\n## One long paragraph\n{long_answer(1, 30)}\n", overflow="split")
     backs = [n for p in read_pages(built.pdf) for n in p.cards if re.fullmatch(r"card-2(p\d+)?-back", n)]
@@ -563,6 +578,7 @@ def test_overlong_paragraph_is_split_between_sentences_end_to_end(tmp_path):
     assert not report.overflow and len(report.sizes) == 2 * (1 + len(backs))
 
 
+@pytest.mark.tex
 def test_question_too_long_for_the_front_is_an_error_even_with_split(tmp_path):
     question = " ".join(["a very long question"] * 60)
     with pytest.raises(ContentError) as err:
@@ -571,6 +587,7 @@ def test_question_too_long_for_the_front_is_an_error_even_with_split(tmp_path):
     assert "continues answers only" in str(err.value)
 
 
+@pytest.mark.tex
 def test_min_size_is_respected(tmp_path):
     with pytest.raises(ContentError) as err:
         build(tmp_path, numbered_deck(1) + f"\n## Long\n{long_answer(2, 6)}\n", min_size=9)
@@ -619,7 +636,7 @@ def test_split_card_keeps_blocks_whole_and_numbering_of_lists():
     ("fold", False, [(0, "fold"), (1, "fold"), (2, "fold")]),
 ])
 def test_print_order(mode, reverse, expected):
-    from builder.flashcards import print_order
+    from builder.flashcards.layout import print_order
 
     class Opts:
         pass
@@ -629,17 +646,16 @@ def test_print_order(mode, reverse, expected):
 
 
 def test_cards_are_rendered_on_demand_in_deck_order(tmp_path):
-    from builder.build import Rendering
+    from builder.rendered import RenderedCards
 
     text = "---\ntitle: T\n---\n# S\n" + "".join(
         f"## Q{i}?\nA{i} $x_{i}$\n\n" if i != 3 else "## Q3?\nbad $\\frac{1}{$ math\n\n" for i in range(1, 6))
     deck = parse_deck_text(text, tmp_path / "d.md")
-    sheet: dict = {}
-    rendering = Rendering(deck, deck.cards, keep_going=False, sheet=sheet)
-    assert not rendering.errors and not sheet
-    front, back = rendering.bodies[id(deck.cards[3])]  # the fourth card: the first four are rendered
-    assert "A4" in back and len(sheet) == 4 and len(rendering.errors) == 1
+    rendering = RenderedCards(deck, deck.cards, keep_going=False)
+    assert not rendering.errors and not rendering._tex
+    back = rendering[deck.cards[3]].back  # the fourth card: the first four are rendered
+    assert "A4" in back and len(rendering._tex) == 4 and len(rendering.errors) == 1
     assert rendering.errors[0].card_number == 3
-    assert id(deck.cards[4]) not in dict.keys(rendering.bodies)
+    assert id(deck.cards[4]) not in rendering._tex
     rendering.finish()
-    assert len(sheet) == 5 and len(rendering.bodies) == 5 and len(rendering.errors) == 1
+    assert len(rendering._tex) == 5 and len(rendering.errors) == 1

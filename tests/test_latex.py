@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from builder.latex import _TEXT_RANGES, environment, escape_text, latex
 from builder.mathcheck import MATH_UNICODE
-from builder.texrun import run_pdflatex
+from builder.tex.run import run_pdflatex
 
 SPECIALS = {
     "#": r"\#",
@@ -132,6 +132,7 @@ def _same(typed: str, extracted: str | None) -> bool:
     return extracted is not None and norm(typed) == norm(extracted)
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("char", SPECIALS, ids=[f"U+{ord(c):04X}" for c in SPECIALS])
 def test_special_character_comes_back_from_the_pdf(compiled, char: str):
     back, _, _ = compiled
@@ -139,28 +140,33 @@ def test_special_character_comes_back_from_the_pdf(compiled, char: str):
     assert _same(_special_probe(char), got), got
 
 
+@pytest.mark.tex
 def test_ligature_pairs_come_back_as_typed(compiled):
     back, _, _ = compiled
     for i, seq in enumerate(LIGATURES):
         assert back[f"lig-{i}"] == f"a{seq}b"
 
 
+@pytest.mark.tex
 def test_polish_letters_come_back_from_the_pdf(compiled):
     back, _, _ = compiled
     assert back["polish"] == POLISH
 
 
+@pytest.mark.tex
 def test_math_symbols_in_text_come_back(compiled):
     back, _, _ = compiled
     for char in IN_MATH:
         assert _same(f"a{char}b", back[f"math-{ord(char):04X}"]), char
 
 
+@pytest.mark.tex
 def test_placeholder_names_the_code_point_in_the_pdf(compiled):
     back, _, _ = compiled
     assert "".join(back["placeholder"].split()) == "aU+1F600b"  # the box's edge reads as a space
 
 
+@pytest.mark.tex
 def test_every_character_let_through_compiles_with_a_glyph(compiled):
     """The text-safe table must match LaTeX: a code point it wrongly lets through stops pdflatex
     (the fixture would fail) or prints nothing (a 'Missing character' line in the log)."""

@@ -23,14 +23,13 @@ from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, FloatObject, NameObject
 
-from builder.build import build_flashcards
 from builder.calibrate import build_calibration
-from builder.check import check_pdf
+from builder.checking import check_pdf
 from builder.deck import parse_deck_text
 from builder.options import resolve
 from builder.selection import select_cards
 from builder.printers import dump
-from tests.conftest import run_fiszki
+from tests.conftest import build_output, run_fiszki
 from tests.drawing import crop_marks
 
 MM = 72 / 25.4
@@ -129,9 +128,9 @@ def build(tmp: Path, n: int, **options) -> bytes:
     tmp.mkdir(parents=True, exist_ok=True)
     deck = parse_deck_text(numbered_deck(n), tmp / "deck.md", "deck.md")
     opts = resolve(deck, options)
-    pdf, _, _, _, errors = build_flashcards(deck, select_cards(deck, opts), opts, False, lambda s: None)
-    assert not errors
-    return pdf
+    result = build_output("flashcards", deck, select_cards(deck, opts), opts)
+    assert not result.errors
+    return result.files["flashcards.pdf"]
 
 
 OFFSET = (-1.0, 1.5)  # mm: what the calibration sheet reads for a printer shifting backs by (1.0, -1.5)
@@ -175,6 +174,7 @@ def paper_of(pdf: bytes) -> tuple[float, float]:
     return float(box.width), float(box.height)
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("name, flip", [("offset", "long"), ("landscape", "long")])
 def test_backs_with_an_offset_are_the_mirrored_fronts_moved_by_it(built, name, flip):
     """Cards, crop marks and the margin note of every back page: exactly where the zero-offset
@@ -209,6 +209,7 @@ def test_backs_with_an_offset_are_the_mirrored_fronts_moved_by_it(built, name, f
     assert check_pdf(pdf).ok
 
 
+@pytest.mark.tex
 def test_checker_applies_the_recorded_offset(built):
     """The checker reads the offset from the PDF: the same file with the record set to zero fails."""
     report = check_pdf(built["offset"])
@@ -251,6 +252,7 @@ def reading(pdf: bytes, axis: str, sx: float, sy: float) -> float:
     return min(found, key=lambda v: abs(misfit(axis, *found[v][:2])))
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("name", list(CALIBRATIONS))
 def test_calibration_at_zero_shift_rung_0_lines_up_and_rung_v_is_v_off(calibration, name):
     pdf = calibration[name]
@@ -279,6 +281,7 @@ def test_calibration_at_zero_shift_rung_0_lines_up_and_rung_v_is_v_off(calibrati
 SHIFTS = [(1.0, -1.5), (-2.5, 0.5), (0.3, 4.2), (-4.9, -3.1), (0.0, 0.0)]
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("name", list(CALIBRATIONS))
 @pytest.mark.parametrize("sx, sy", SHIFTS)
 def test_calibration_reads_the_offset_that_cancels_the_printer_shift(calibration, name, sx, sy):
@@ -300,6 +303,7 @@ def test_calibration_reads_the_offset_that_cancels_the_printer_shift(calibration
         assert nearest == v
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("name, calib", [("offset", "a4-long"), ("landscape", "letter-landscape")])
 def test_the_offset_read_cancels_the_printer_shift_on_flashcards(built, calibration, name, calib):
     """Compose it: a printer that shifts backs by s; the calibration sheet read on that printer;
@@ -323,6 +327,7 @@ def test_the_offset_read_cancels_the_printer_shift_on_flashcards(built, calibrat
         assert math.dist(turned_over(printed, paper, flip)[:2], rect[:2]) == pytest.approx(math.hypot(sx, sy) * MM, abs=0.01)
 
 
+@pytest.mark.tex
 def test_calibration_sheet_looks_right(calibration, tmp_path):
     """Rendered: ink on both pages where the ladders are, and the back's numbers in mirror writing
     (asserted from the annotations above; here the picture exists and is not blank)."""
@@ -339,6 +344,7 @@ def test_calibration_sheet_looks_right(calibration, tmp_path):
 
 # --- manual duplex ------------------------------------------------------------------------------
 
+@pytest.mark.tex
 def test_fronts_and_backs_modes_are_the_duplex_pages_in_order(built):
     duplex = annotations(built["offset"])
     assert annotations(built["fronts"]) == duplex[0::2]
@@ -353,6 +359,7 @@ def test_fronts_and_backs_modes_are_the_duplex_pages_in_order(built):
         assert report.ok, report.lines()
 
 
+@pytest.mark.tex
 def test_checker_holds_each_page_to_its_recorded_mode(built):
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(built["fronts"])))
     writer._root_object["/FiszkiInfo"][NameObject("/Mode")] = NameObject("/backs")
@@ -364,6 +371,7 @@ def test_checker_holds_each_page_to_its_recorded_mode(built):
 
 # --- fold-over ----------------------------------------------------------------------------------
 
+@pytest.mark.tex
 @pytest.mark.parametrize("name, beside", [("fold", True), ("fold-under", False)])
 def test_fold_mode_puts_each_question_beside_its_own_answer(built, name, beside):
     pdf = built[name]
@@ -392,6 +400,7 @@ def test_fold_mode_puts_each_question_beside_its_own_answer(built, name, beside)
     assert report.ok and report.facts["mode"] == "fold", report.lines()
 
 
+@pytest.mark.tex
 def test_checker_finds_an_answer_moved_away_from_its_question(built):
     reader = PdfReader(io.BytesIO(built["fold"]))
     writer = PdfWriter(clone_from=reader)
@@ -418,6 +427,7 @@ def render(pdf: bytes, tmp: Path, dpi: int = 100) -> list[tuple[int, int, bytes]
     return out
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("name", ["zero", "fold"])
 def test_text_never_enters_the_safe_area_inside_each_card_edge(built, name, tmp_path):
     """Rendered: the band between each card's edge and PAD inside it holds no ink, only the card's
@@ -449,6 +459,7 @@ def test_text_never_enters_the_safe_area_inside_each_card_edge(built, name, tmp_
 
 # --- bleed ----------------------------------------------------------------------------------------
 
+@pytest.mark.tex
 @pytest.mark.parametrize("name", ["bleed-gutter", "fold"])
 def test_bleed_reaches_past_the_cut_line_but_never_onto_a_neighbour(built, name):
     opts = BUILDS[name]
@@ -509,6 +520,7 @@ Two.
 """
 
 
+@pytest.mark.tex
 def test_printer_profiles_save_list_and_sit_between_front_matter_and_command_line(tmp_path):
     env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
     deck = tmp_path / "deck.md"
@@ -574,6 +586,7 @@ def test_printer_mistakes_are_one_line_usage_errors(tmp_path):
         assert "internal error" not in result.stderr and not (tmp_path / "out").exists()
 
 
+@pytest.mark.tex
 def test_calibrate_command_writes_the_checked_sheet(tmp_path):
     result = run_fiszki("calibrate", "--paper", "letter", "--flip", "short", "--out", str(tmp_path))
     assert result.code == 0, result.stderr

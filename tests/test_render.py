@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from builder.build import build_deck
+from builder.pipeline import build_deck
 from builder.mathcheck import MATH_UNICODE
 from builder.markdown import parser
 from builder.render import RenderContext, render_blocks
@@ -259,6 +259,7 @@ def _pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
 
+@pytest.mark.tex
 def test_every_construct_comes_back_from_the_flashcards(full_build):
     out, _ = full_build
     text = _pdf_text(out / "flashcards.pdf")
@@ -273,6 +274,7 @@ def test_every_construct_comes_back_from_the_flashcards(full_build):
     assert "E=mc2" in squeezed and "∫" in squeezed
 
 
+@pytest.mark.tex
 def test_the_cheat_sheet_holds_the_same_text(full_build):
     out, _ = full_build
     text = "".join(_pdf_text(out / "cheatsheet.pdf").split())
@@ -280,6 +282,7 @@ def test_the_cheat_sheet_holds_the_same_text(full_build):
         assert word in text, word
 
 
+@pytest.mark.tex
 def test_the_image_is_in_the_pdf(full_build):
     out, _ = full_build
     reader = PdfReader(out / "flashcards.pdf")
@@ -289,6 +292,7 @@ def test_the_image_is_in_the_pdf(full_build):
     assert images and images[0].get_object()["/Width"] == 40
 
 
+@pytest.mark.tex
 def test_the_build_warns_about_what_it_cannot_show(full_build):
     _, stderr = full_build
     line = next(n for n, text in enumerate(ALL_CONSTRUCTS.splitlines(), 1) if "😀" in text)
@@ -381,6 +385,7 @@ random_text = st.text(
 @settings(max_examples=10, deadline=None, derandomize=True,
           phases=(Phase.explicit, Phase.reuse, Phase.generate),  # no shrinking: each example is a build
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@pytest.mark.tex
 @given(st.lists(random_text, min_size=2, max_size=10))
 def test_random_text_always_builds_and_comes_back(texts: list[str]):
     """Questions and answers of random Unicode (every LaTeX special among them): the deck builds,

@@ -25,9 +25,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from builder.outputs import atomic_write, remember
-from builder.check import check_pdf
-from builder.texrun import ToolchainError, run_pdflatex, tex_environment
+from builder.cache import remember
+from builder.files import atomic_write
+from builder.checking import check_pdf
+from builder.tex.run import ToolchainError, run_pdflatex, tex_environment
 from tests.conftest import ROOT, SMALL_DECK, Run, run_fiszki
 
 CORPUS = ROOT / "tests" / "bad_decks"
@@ -141,6 +142,7 @@ def test_every_corpus_deck_has_a_case():
     assert {p.name for p in CORPUS.glob("*.md")} == {c.deck for c in CASES}
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.key)
 def test_corpus_deck_builds_or_fails_with_its_messages(corpus, case):
     built = corpus[case.key]
@@ -202,6 +204,7 @@ def leaks(folder: Path, needle: str) -> list[str]:
     return found
 
 
+@pytest.mark.tex
 def test_no_content_of_etc_passwd_reaches_any_output(corpus):
     needle = passwd_line()
     hostile = [b for b in corpus.values() if "passwd" in (CORPUS / b.case.deck).read_text(errors="replace")]
@@ -212,6 +215,7 @@ def test_no_content_of_etc_passwd_reaches_any_output(corpus):
             assert leaks(built.out, needle) == [], built.case.key
 
 
+@pytest.mark.tex
 def test_hostile_text_prints_as_typed(corpus):
     text = " ".join(pdf_text(corpus["input_in_text.md"].out / "cheatsheet.pdf").split())
     for typed in ("\\input{/etc/passwd}", "\\immediate\\write18{touch /tmp/fiszki-pwned}", "\\end{document}",
@@ -220,6 +224,7 @@ def test_hostile_text_prints_as_typed(corpus):
     assert not Path("/tmp/fiszki-pwned").exists()
 
 
+@pytest.mark.tex
 def test_latex_specials_print_as_typed(corpus):
     built = corpus["latex_specials.md"]
     text = " ".join(pdf_text(built.out / "cheatsheet.pdf").split())  # line breaks fall anywhere
@@ -230,10 +235,12 @@ def test_latex_specials_print_as_typed(corpus):
     assert meta.title == "Specials # $ % & _ { } ~ ^ \\ in the title"
 
 
+@pytest.mark.tex
 def test_bom_deck_keeps_its_front_matter(corpus):
     assert PdfReader(corpus["bom.md"].out / "flashcards.pdf").metadata.title == "BOM deck title"
 
 
+@pytest.mark.tex
 def test_keep_going_puts_visible_error_boxes_in_place_of_broken_cards(corpus):
     built = corpus["keep_going.md --keep-going"]
     def squeezed(text: str) -> str:  # justified text in a narrow box extracts with odd spacing
@@ -256,6 +263,7 @@ OPENIN = r"""\documentclass{article}\begin{document}
 \end{document}"""
 
 
+@pytest.mark.tex
 def test_tex_cannot_open_etc_passwd_even_when_asked_directly(tmp_path: Path):
     needle = passwd_line()
     result = run_pdflatex(OPENIN, jobname="openin")
@@ -275,6 +283,7 @@ def test_tex_cannot_open_etc_passwd_even_when_asked_directly(tmp_path: Path):
     assert leaks(tmp_path / "open", needle)
 
 
+@pytest.mark.tex
 def test_missing_tex_package_names_what_to_install():
     with pytest.raises(ToolchainError) as info:
         run_pdflatex("\\documentclass{article}\\usepackage{fiszkinosuchpackage}\\begin{document}x\\end{document}")
@@ -332,6 +341,7 @@ def project(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.mark.tex
 def test_builder_never_writes_into_the_deck_folder(project: Path, tmp_path: Path):
     # The fixture already compared content/ before and after a good build; now a failing one.
     root = tmp_path / "p"
@@ -358,6 +368,7 @@ def test_image_symlink_out_of_the_deck_folder_is_refused(tmp_path: Path):
     ("\n## Zły\n$\\frac{a$\n", "math:"),  # fails before TeX
     ("\n## Zły obrazek\n![x](img/damaged.png)\n", "TeX cannot typeset this"),  # fails inside TeX
 ])
+@pytest.mark.tex
 def test_failed_build_leaves_previous_output_byte_identical(project: Path, tmp_path: Path, breakage, message):
     root = tmp_path / "p"
     shutil.copytree(project, root)
@@ -372,6 +383,7 @@ def test_failed_build_leaves_previous_output_byte_identical(project: Path, tmp_p
     assert snapshot(out) == before  # same files, same bytes, same mtimes; no temporary leftovers
 
 
+@pytest.mark.tex
 def test_two_builds_started_at_once_both_succeed(project: Path, tmp_path: Path):
     root = tmp_path / "p"
     shutil.copytree(project, root)
@@ -407,7 +419,7 @@ def test_concurrent_cache_and_output_writes_never_corrupt(tmp_path: Path):
     def write(n: int) -> None:
         for i in range(30):
             atomic_write(target, versions[n])
-            remember(tmp_path / "out", [(tmp_path / "out" / f"deck{n}-flashcards.pdf", versions[n])],
+            remember(tmp_path / "out", {f"deck{n}-flashcards": {f"deck{n}-flashcards.pdf": versions[n]}},
                      f"fingerprint-{n}-{i}")
 
     def read() -> None:
@@ -454,6 +466,7 @@ def test_sheet_options_from_front_matter_name_their_line(tmp_path: Path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_a_stopped_build_leaves_no_pdflatex_no_temporary_folder_and_the_old_pdfs(tmp_path, stop):
     """pdflatex reads from a pipe while the deck is still rendered: stopping fiszki then must not
@@ -489,6 +502,7 @@ def _cwd(process: Path) -> str:
         return ""
 
 
+@pytest.mark.tex
 def test_pdflatex_dies_with_a_killed_fiszki(tmp_path):
     """Killed outright (SIGKILL, the OOM killer), fiszki cleans nothing up; but its pdflatex, which
     may still be waiting to open the pipe fiszki was to write, must not wait there for ever."""

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.texrun import TexError, marker_before, run_pdflatex, start_pdflatex
+from builder.errors import TexError
+from builder.tex.contract import marker_before
+from builder.tex.run import run_pdflatex, start_pdflatex
 
 DOC = r"""\documentclass{article}
 \begin{document}
@@ -16,16 +18,19 @@ DOC = r"""\documentclass{article}
 """
 
 
+@pytest.mark.tex
 def test_compiles_a_real_document():
     result = run_pdflatex(DOC % "Hello", jobname="hello")
     assert result.pdf.startswith(b"%PDF")
     assert result.passes == 1
 
 
+@pytest.mark.tex
 def test_identical_input_gives_byte_identical_pdf():
     assert run_pdflatex(DOC % "Same").pdf == run_pdflatex(DOC % "Same").pdf
 
 
+@pytest.mark.tex
 def test_reading_an_absolute_path_is_refused():
     hostname = Path("/etc/hostname")
     secret = hostname.read_text().strip() if hostname.exists() else socket.gethostname()
@@ -34,11 +39,13 @@ def test_reading_an_absolute_path_is_refused():
     assert secret not in str(info.value)
 
 
+@pytest.mark.tex
 def test_reading_outside_through_dotdot_is_refused():
     with pytest.raises(TexError):
         run_pdflatex(DOC % r"\input{../../../../../../etc/hostname}")
 
 
+@pytest.mark.tex
 def test_shell_escape_is_off(tmp_path: Path):
     target = tmp_path / "pwned"
     result = run_pdflatex(DOC % (r"\immediate\write18{touch %s}x" % target))
@@ -46,6 +53,7 @@ def test_shell_escape_is_off(tmp_path: Path):
     assert "runsystem" in result.log and "disabled" in result.log
 
 
+@pytest.mark.tex
 def test_writing_outside_the_build_dir_is_refused(tmp_path: Path):
     target = tmp_path / "leak.tex"
     with pytest.raises(TexError):
@@ -53,6 +61,7 @@ def test_writing_outside_the_build_dir_is_refused(tmp_path: Path):
     assert not target.exists()
 
 
+@pytest.mark.tex
 def test_error_is_one_parsed_line_with_the_tex_line():
     tex = DOC % "ok\n\\undefinedmacro\n"
     with pytest.raises(TexError) as info:
@@ -64,6 +73,7 @@ def test_error_is_one_parsed_line_with_the_tex_line():
     assert len(str(err)) < 200
 
 
+@pytest.mark.tex
 def test_timeout_stops_a_looping_document():
     with pytest.raises(TexError) as info:
         run_pdflatex(DOC % r"\def\x{\x}\x", timeout=2)
@@ -78,6 +88,7 @@ def test_source_markers_map_a_tex_line_back():
 
 # --- a job given its document piece by piece (pdflatex starts before the document is complete) ---
 
+@pytest.mark.tex
 def test_a_document_written_in_pieces_is_the_same_document():
     job = start_pdflatex(jobname="pieces")
     head, body = (DOC % "Pieces").split("\\begin{document}")
@@ -88,6 +99,7 @@ def test_a_document_written_in_pieces_is_the_same_document():
     assert job.finish().pdf == run_pdflatex(DOC % "Pieces", jobname="pieces").pdf
 
 
+@pytest.mark.tex
 def test_an_error_in_the_head_ends_the_job_without_waiting_for_the_rest():
     job = start_pdflatex()
     job.write("\\documentclass{article}\n\\undefinedmacro\n")
@@ -99,6 +111,7 @@ def test_an_error_in_the_head_ends_the_job_without_waiting_for_the_rest():
     assert time.monotonic() - start < 10
 
 
+@pytest.mark.tex
 def test_text_after_the_end_of_the_document_is_not_waited_for():
     job = start_pdflatex()
     job.write(DOC % "Done")
@@ -106,6 +119,7 @@ def test_text_after_the_end_of_the_document_is_not_waited_for():
     assert job.finish().pdf.startswith(b"%PDF")
 
 
+@pytest.mark.tex
 def test_a_cancelled_job_leaves_no_process_and_no_files():
     job = start_pdflatex()
     job.write("\\documentclass{article}\n")

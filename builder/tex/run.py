@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from builder.errors import TexError, ToolchainError
+from builder.tex.contract import marker_before
 
 # A fixed date keeps identical input byte-identical (no build time in the PDF).
 DEFAULT_EPOCH = "1700000000"
@@ -76,7 +77,6 @@ _BANG_RE = re.compile(r"^! (.*)$")
 # pdfTeX's own fatal errors (e.g. a broken image) carry no .tex line, only the file they read.
 _PDFTEX_RE = re.compile(r"^!pdfTeX error: \S+ \(file (?:\./)?([^)]+)\): (.*)$")
 _MISSING_FILE_RE = re.compile(r"File `([^']+)' not found")
-MARKER_RE = re.compile(r"%% fiszki-source: (.*)$")
 
 
 def parse_log(log: str) -> TexError:
@@ -108,18 +108,6 @@ def parse_log(log: str) -> TexError:
             package = TEX_PACKAGE_HINTS.get(name, "that provides it (apt-file search " + name + ")")
             raise ToolchainError(f"TeX file {name} is missing: install the Debian package {package}")
     return TexError(message=message.strip(), tex_line=line_no, context=context, log=log)
-
-
-def marker_before(tex: str, line_no: int | None) -> str | None:
-    """The last `%% fiszki-source:` marker at or above a .tex line (maps errors to the deck)."""
-    if not line_no:
-        return None
-    found = None
-    for line in tex.splitlines()[:line_no]:
-        m = MARKER_RE.search(line)
-        if m:
-            found = m.group(1).strip()
-    return found
 
 
 def line_using_file(tex: str, message: str) -> int | None:
@@ -166,22 +154,6 @@ def cancel_jobs(jobs: Iterable[TexJob | None]) -> None:
     for job in jobs:
         if job:
             job.cancel()
-
-
-def start_build_runs() -> tuple[TexJob | None, TexJob | None]:
-    """A build's two pdflatex runs, flashcards and cheat sheet, started at once: they load their
-    format while the build imports its parser and templates. The cheat sheet, the shorter run,
-    yields the cores (nice 10) so the flashcards get them first. (None, None) without pdflatex: the
-    build says so when a compile is due, after the deck's own problems."""
-    try:
-        flashcards = start_pdflatex(jobname="flashcards")
-    except ToolchainError:
-        return None, None
-    try:
-        return flashcards, start_pdflatex(jobname="cheatsheet", nice=10)
-    except BaseException:  # Ctrl-C just now: the caller never gets the first one to cancel
-        flashcards.cancel()
-        raise
 
 
 def cancel_all() -> None:

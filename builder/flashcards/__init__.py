@@ -1,0 +1,1 @@
+"""Flashcard sheets, decided in pure Python: layout, pages, labels, marks, splitting, fit reports."""

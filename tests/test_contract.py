@@ -1,0 +1,64 @@
+"""The contract between Python and the templates (builder/tex/contract.py) holds on both sides."""
+from __future__ import annotations
+
+import re
+
+from builder import templates_dir
+from builder.tex import contract
+from tests.conftest import ROOT
+
+BUILDER = ROOT / "builder"
+# How templates define what Python may emit: commands, conditionals, registers, environments, lists.
+_DEFINED = re.compile(r"\\(?:newcommand|renewcommand|def|let|newbox|newsavebox|newdimen|newcount|newif)"
+                      r"\s*\{?\\(?:if)?(fz[A-Za-z@]+)")
+_DEFINED_ENV = re.compile(r"\\(?:newenvironment|newlist)\s*\{(fz[A-Za-z]+)\}")
+# What Python emits, as written in its string literals (escaped backslashes included).
+_EMITTED = re.compile(r"\\\\?(fz[A-Za-z]+)")
+_EMITTED_ENV = re.compile(r"\\\\?begin\{(fz[A-Za-z]+)\}")
+
+
+def _templates() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(templates_dir().glob("*.j2")))
+
+
+def _python_sources() -> dict[str, str]:
+    return {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in sorted(BUILDER.rglob("*.py"))}
+
+
+def test_every_fz_macro_python_emits_is_defined_in_a_template():
+    tex = _templates()
+    defined = set(_DEFINED.findall(tex)) | set(_DEFINED_ENV.findall(tex))
+    missing = {}
+    for path, source in _python_sources().items():
+        emitted = set(_EMITTED.findall(source)) | set(_EMITTED_ENV.findall(source))
+        emitted = {name for name in emitted if not name.startswith("fzif")}
+        if emitted - defined:
+            missing[path] = sorted(emitted - defined)
+    assert not missing, f"emitted by Python but defined in no template: {missing}"
+    assert {"fzerror", "fzimage", "fzdisplay", "fzcode", "fzsep"} <= defined  # the scan sees definitions
+
+
+def test_the_templates_take_the_contract_s_strings_from_python():
+    """Markers, kinds and the cheat sheet's column gap come from contract.py, never typed twice."""
+    tex = _templates()
+    assert "fiszki-source" not in tex
+    for kind in (contract.KIND_FLASHCARDS, contract.KIND_CHEATSHEET, contract.KIND_CALIBRATION):
+        assert f"/Kind /{kind}" not in tex
+    assert "2mm" not in tex and "((= gap_min =))" in tex
+
+
+def test_side_keys_and_card_names_read_back_what_they_write():
+    for number, part, side in ((12, None, "back"), (3, 2, "front"), (7, 1, "back")):
+        key = contract.side_key(number, part, side)
+        assert contract.parse_key(key) == (number, part or 1, side)
+        card = f"{number}p{part}" if part and part > 1 else str(number)
+        assert contract.parse_card_name(contract.card_name(key)) == (card, side)
+    assert contract.parse_card_name("footer") is None and contract.parse_card_name("card-x-back") is None
+
+
+def test_a_source_marker_names_its_card():
+    tex = f"a\n{contract.MARKER_PREFIX}{contract.source(3, 'back', 17)}\nb\nc\n"
+    marker = contract.marker_before(tex, 4)
+    assert marker == "card 3 back line 17" and contract.marker_card(marker) == 3
+    assert contract.marker_before(tex, 1) is None and contract.marker_card(None) is None
+
