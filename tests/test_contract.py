@@ -62,3 +62,18 @@ def test_a_source_marker_names_its_card():
     assert marker == "card 3 back line 17" and contract.marker_card(marker) == 3
     assert contract.marker_before(tex, 1) is None and contract.marker_card(None) is None
 
+
+def test_the_readme_s_module_tree_lists_every_module():
+    """README's "How it works" names each module of builder/ once: no more, no fewer."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    tree = readme.split("## How it works", 1)[1].split("```", 2)[1]
+    listed, folder = set(), ""
+    for line in tree.splitlines()[2:]:
+        name = line.split()[0] if line.strip() else ""
+        if name.endswith("/"):
+            folder = name
+        elif name.endswith(".py"):
+            listed.add((folder if line.startswith("    ") else "") + name)
+    modules = {str(p.relative_to(BUILDER)) for p in BUILDER.rglob("*.py")
+               if p.name not in ("__init__.py", "__main__.py")}
+    assert listed == modules
