@@ -137,8 +137,7 @@ def build_options(f):
 def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: bool, keep_going: bool, **kwargs) -> None:
     """Build flashcards.pdf and cheatsheet.pdf from DECKS (default: content/deck.md)."""
     from builder.cache import stale_outputs
-    from builder.outputs import DEFAULT, start_tex
-    from builder.tex.run import cancel_jobs
+    from builder.outputs import DEFAULT
 
     options = kwargs
     paths = list(decks) or [DEFAULT_DECK]
@@ -152,6 +151,9 @@ def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: 
         if not names:
             reporter.progress(f"{path}: unchanged, PDFs are up to date")  # no parser, no TeX imported
             continue
+        from builder.outputs import start_tex
+        from builder.tex.run import cancel_jobs
+
         jobs = start_tex(names)  # TeX loads its format while Python imports the parser and Jinja
         try:
             from builder.pipeline import build_deck

@@ -24,7 +24,6 @@ CARD_PRESETS = {
     "index3x5": (5 * INCH, 3 * INCH),
     "index4x6": (6 * INCH, 4 * INCH),
 }
-DEFAULT_CARD = "business"
 DEFAULT_MARGIN_MM = 5.0
 DEFAULT_GUTTER_MM = 0.0
 

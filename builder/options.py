@@ -7,14 +7,14 @@ message wherever it was written (only the place named in front of it differs).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, make_dataclass, replace
+from typing import NamedTuple
 
-from builder import geometry
-from builder.errors import ContentError, Problem, UsageError
+# The command line reads this table before anything else of fiszki: it imports nothing heavy here
+# (geometry is imported where sizes are parsed).
+DEFAULT_CARD = "business"
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One build option. `kind` says how values are read: text, choice (one of `choices`), int or
     float (within `bounds`), flag (true/false), or list (repeatable, or comma-separated text)."""
 
@@ -34,7 +34,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("paper", "a4", "a4 (default), letter, or WxH like 210x297mm.", profile=True),
     Option("orientation", "portrait", "Paper orientation for the flashcards (default portrait).",
            kind="choice", choices=("portrait", "landscape"), profile=True),
-    Option("card", geometry.DEFAULT_CARD, "Card size: a7, a8, business (default, 85x55mm), poker, index3x5, "
+    Option("card", DEFAULT_CARD, "Card size: a7, a8, business (default, 85x55mm), poker, index3x5, "
            "index4x6, or WxH like 90x50mm / 3x5in."),
     Option("grid", None, "ROWSxCOLS instead of the most that fit, e.g. 4x2."),
     Option("margin", "5mm", "Printer-safe margin (default 5mm)."),
@@ -79,21 +79,33 @@ FRONT_MATTER_KEYS = tuple(o.name for o in OPTIONS if o.not_in_front_matter is No
 PROFILE_KEYS = tuple(o.name for o in OPTIONS if o.profile)
 
 # Sizes parsed once, in points, so every later step works in them.
-_DERIVED = [
-    ("paper_size", tuple, field(default=(0.0, 0.0), repr=False)),
-    ("card_size", tuple, field(default=(0.0, 0.0), repr=False)),
-    ("margin_pt", float, field(default=0.0)),
-    ("gutter_pt", float, field(default=0.0)),
-    ("offset_pt", tuple, field(default=(0.0, 0.0))),
-    ("bleed_pt", float, field(default=0.0)),
-    ("grid_rc", object, field(default=None)),
-    # Where each value that is not a default came from: "front matter", "printer", "command line".
-    ("origins", dict, field(default_factory=dict, repr=False, compare=False)),
-]
-Options = make_dataclass(
-    "Options", [(o.name, object, field(default=o.default)) for o in OPTIONS] + _DERIVED,
-    namespace={"__doc__": "Resolved build options: one attribute per entry of OPTIONS, and sizes in points.",
-               "__module__": __name__})
+_DERIVED = {"paper_size": (0.0, 0.0), "card_size": (0.0, 0.0), "margin_pt": 0.0, "gutter_pt": 0.0,
+            "offset_pt": (0.0, 0.0), "bleed_pt": 0.0, "grid_rc": None}
+
+
+class Options:
+    """Resolved build options: one attribute per entry of OPTIONS (its default unless set), the
+    sizes in points, and `origins`: where each value that is not a default came from ("front
+    matter", "printer", "command line"). A plain class: a dataclass of this many fields costs
+    the command line's start-up more than everything else it imports."""
+
+    __slots__ = (*BY_NAME, *_DERIVED, "origins")
+
+    def __init__(self, **values: object):
+        for name, option in BY_NAME.items():
+            setattr(self, name, values.pop(name, option.default))
+        for name, default in _DERIVED.items():
+            setattr(self, name, values.pop(name, default))
+        self.origins: dict[str, str] = values.pop("origins", None) or {}
+        if values:
+            raise TypeError(f"unknown options: {', '.join(values)}")
+
+    def replace(self, **changes: object) -> Options:
+        return Options(**{**{name: getattr(self, name) for name in self.__slots__}, **changes})
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in BY_NAME)
+        return f"Options({shown})"
 
 
 def _as_tuple(value: object) -> tuple[str, ...]:
@@ -130,9 +142,10 @@ def coerce(name: str, value: object) -> object:
 
 def derive(values: dict[str, object]) -> Options:
     """Options from checked values (defaults for the rest), sizes parsed; GeometryError if a size is wrong."""
-    opts = replace(Options(), **values)
-    return replace(
-        opts,
+    from builder import geometry
+
+    opts = Options(**values)
+    return opts.replace(
         paper_size=geometry.parse_paper(opts.paper, opts.orientation),
         card_size=geometry.parse_card(opts.card),
         margin_pt=geometry.parse_length(opts.margin),
@@ -146,6 +159,8 @@ def derive(values: dict[str, object]) -> Options:
 def check_values(values: dict[str, object], where: str, allowed: tuple[str, ...]) -> dict[str, object]:
     """Values from a printer profile (or any source that is not the deck), checked as the command
     line's are; `where` names them in errors."""
+    from builder.errors import UsageError
+
     unknown = sorted(set(values) - set(allowed))
     if unknown:
         raise UsageError(f"{where}: unknown setting {unknown[0]!r}; it holds {', '.join(allowed)}")
@@ -162,6 +177,8 @@ def check_values(values: dict[str, object], where: str, allowed: tuple[str, ...]
 def resolve(deck, cli: dict[str, object], profile: dict[str, object] | None = None) -> Options:
     """Defaults < deck front matter < printer profile (its checked values: printers.load_profile,
     for cli["printer"]) < command line. Bad values name where they came from."""
+    from builder.errors import ContentError, Problem, UsageError
+
     values: dict[str, object] = {}
     origins: dict[str, str] = {}
     cli = dict(cli)
@@ -190,7 +207,7 @@ def resolve(deck, cli: dict[str, object], profile: dict[str, object] | None = No
             origins[name] = "command line"
         except (ValueError, TypeError, OverflowError) as exc:
             raise UsageError(f"--{name.replace('_', '-')}: {exc}") from None
-    return replace(derive(values), origins=origins)
+    return derive(values).replace(origins=origins)
 
 
 def fingerprint_values(cli: dict[str, object]) -> list[tuple[str, object]]:

@@ -20,7 +20,8 @@ from builder.errors import ContentError, FiszkiError, Problem
 from builder.files import write_together
 from builder.options import resolve
 from builder.printers import profile_of
-from builder.outputs import DEFAULT, REGISTRY, Output, Result, Work, load, start_tex
+from builder.outputs import DEFAULT, REGISTRY, load, start_tex
+from builder.outputs.base import Output, Result, Work
 from builder.rendered import RenderedCards
 from builder.selection import select_cards
 from builder.tex.run import TexJob, cancel_all, cancel_jobs

@@ -4,10 +4,11 @@ import itertools
 import pytest
 
 from builder.geometry import (
-    CARD_PRESETS, DEFAULT_CARD, DEFAULT_GUTTER_MM, DEFAULT_MARGIN_MM, INCH, MM,
+    CARD_PRESETS, DEFAULT_GUTTER_MM, DEFAULT_MARGIN_MM, INCH, MM,
     PAPERS, GeometryError, Rect, SheetLayout, parse_card, parse_grid,
     parse_length, parse_offset, parse_paper, parse_size, plan_sheet,
 )
+from builder.options import DEFAULT_CARD
 
 A4_W, A4_H = 210 * MM, 297 * MM
 MARGIN = DEFAULT_MARGIN_MM * MM

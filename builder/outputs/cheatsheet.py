@@ -13,7 +13,7 @@ from builder.cheatsheet.layout import (BODY_FILE, KEEP_BODY, KEEP_COLUMNS, MAX_S
 from builder.deck import Card
 from builder.errors import ContentError, FiszkiError, Problem, UsageError, short
 from builder.latex import render_template
-from builder.outputs import Output, Result, Work
+from builder.outputs.base import Output, Result, Work
 from builder.render import RenderContext
 from builder.tex.blame import swap_or_stop, tex_problem
 from builder.tex.contract import CheatFit, marker_before, read_cheat_fit

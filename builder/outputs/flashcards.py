@@ -14,7 +14,7 @@ from builder.flashcards.fit import fit_problems
 from builder.flashcards.layout import plan_layout, sheet_count, side_size
 from builder.flashcards.pages import flashcards_head, flashcards_pages
 from builder.flashcards.split import split_overflowing
-from builder.outputs import Output, Result, Work
+from builder.outputs.base import Output, Result, Work
 from builder.rendered import RenderedCards, error_sides
 from builder.tex.blame import swap_or_stop, tex_problem
 from builder.tex.contract import PAD, FitReport, read_fit

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Iterable
 
 from builder.errors import TexError, ToolchainError
-from builder.tex.contract import marker_before
 
 # A fixed date keeps identical input byte-identical (no build time in the PDF).
 DEFAULT_EPOCH = "1700000000"
@@ -272,6 +271,8 @@ class TexJob:
             log_path = self.work / f"{self.jobname}.log"
             log = log_path.read_bytes().decode("utf-8", errors="replace") if log_path.exists() else ""
             if self._proc.returncode != 0:
+                from builder.tex.contract import marker_before
+
                 err = parse_log(log)
                 err.source_marker = marker_before(tex, err.tex_line or line_using_file(tex, err.message))
                 raise err

@@ -1,0 +1,73 @@
+"""The one small interface every output has.
+
+An output is made for a deck and its options (refusing options it cannot work with), may give the
+head of a TeX document (its pdflatex is started before the cards are rendered and reads the head
+meanwhile), builds its files from the selected cards, and checks what it built.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from builder.errors import FiszkiError, Problem
+
+if TYPE_CHECKING:
+    from builder.deck import Card, Deck
+    from builder.rendered import RenderedCards
+    from builder.tex.run import TexJob
+
+
+@dataclass
+class Result:
+    """What an output made: its files by name in the output folder (the main one first), the
+    summary line for the user, warnings, and (--keep-going) the errors shown as error boxes."""
+
+    files: dict[str, bytes]
+    summary: str
+    warnings: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+
+    @property
+    def main(self) -> tuple[str, bytes]:
+        return next(iter(self.files.items()))
+
+
+@dataclass
+class Work:
+    """What an output builds from: the selected cards, their LaTeX (rendered once for all
+    outputs), its pdflatex if it has one (started, given the head), and `sent`, to call once TeX
+    has its whole document: the next output's Python work starts then (they share one interpreter)."""
+
+    cards: list[Card]
+    rendered: RenderedCards
+    keep_going: bool = False
+    job: TexJob | None = None
+    sent: Callable[[], None] = lambda: None
+
+
+class Output:
+    name = ""  # as --make and the cache call it
+    title = ""  # as the progress lines call it
+
+    def __init__(self, deck: Deck, opts):
+        """Raise (a UsageError, or a ContentError naming the front-matter line) when the options
+        cannot make this output, before anything is compiled."""
+        self.deck, self.opts = deck, opts
+
+    def head(self) -> str:
+        """The TeX document up to its first card (outputs without TeX have none)."""
+        return ""
+
+    def build(self, work: Work) -> Result:
+        raise NotImplementedError
+
+    def check(self, result: Result, path: Path) -> None:
+        """Read back what was built (its main file, to be written at `path`) and refuse it if it
+        would not print right."""
+        from builder.checking import check_pdf
+
+        report = check_pdf(result.main[1], source=str(path))
+        if not report.ok:
+            raise FiszkiError(f"{path}: the finished PDF failed its check, previous output kept:\n"
+                              + "\n".join(report.lines()))
