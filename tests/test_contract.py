@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from builder import templates_dir
 from builder.tex import contract
 from tests.conftest import ROOT
@@ -77,3 +79,11 @@ def test_the_readme_s_module_tree_lists_every_module():
     modules = {str(p.relative_to(BUILDER)) for p in BUILDER.rglob("*.py")
                if p.name not in ("__init__.py", "__main__.py")}
     assert listed == modules
+
+
+@pytest.mark.tex
+def test_the_label_fits_the_height_python_gives_it(small_build):
+    """The template boxes each side's label in contract.LABEL_H: a label taller than that would
+    be an overfull box in the log (and the text area below it would be too tall)."""
+    log = (small_build / "flashcards.log").read_text(encoding="utf-8", errors="replace")
+    assert "FISZKI FIT" in log and "Overfull \\vbox" not in log

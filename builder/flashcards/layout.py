@@ -69,7 +69,7 @@ def side_box(layout: SheetLayout, opts: Options) -> dict:
     """What every side of a document shares (pt): its size, padding, text area, smallest text size,
     and the rectangle a too-wide side is clipped to (x y w h from its corner)."""
     w, h = side_size(layout)
-    return dict(w=w, h=h, pad=PAD, inner_w=w - 2 * PAD, inner_h=h - 2 * PAD - LABEL_H, min=opts.min_size,
+    return dict(w=w, h=h, pad=PAD, label_h=LABEL_H, inner_w=w - 2 * PAD, inner_h=h - 2 * PAD - LABEL_H, min=opts.min_size,
                 clip=f"{CLIP:.3f} {CLIP:.3f} {w - 2 * CLIP:.3f} {h - 2 * CLIP:.3f}")
 
 
