@@ -98,6 +98,7 @@ class TexError(FiszkiError):
     context: str = ""
     log: str = ""
     source_marker: str | None = None  # the last fiszki source marker before the error, if any
+    side: str | None = None  # the card side TeX was working on when it stopped ("12-back"), if it said
 
     def __str__(self) -> str:
         where = f" (line {self.tex_line} of the generated .tex)" if self.tex_line else ""

@@ -48,6 +48,7 @@ def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Option
     fold = isinstance(layout, FoldLayout)
     inner_w = side_box(layout, opts)["inner_w"]
     labels = RenderContext(deck_dir=deck.path.parent, display=deck.display_path)  # its warnings were told already
+    labels.in_cell = True  # a label is one line, as a table cell is: display math set inline
 
     def side_entry(card: Card, side: str, rect: Rect) -> dict:
         back = side == "back"

@@ -5,14 +5,15 @@ import re
 
 from builder.deck import Card, Deck
 from builder.errors import ContentError, Problem, TexError
-from builder.tex.contract import marker_card
+from builder.tex.contract import marker_card, parse_key
 
 _IMAGE_NAME_RE = re.compile(r"img-[0-9a-f]{16}\.\w+")  # how the renderer names the images it copies
 
 
 def tex_problem(err: TexError, deck: Deck, cards: list[Card]) -> Problem:
-    """Point a TeX error at its card through the source markers before the failing line."""
-    number = marker_card(err.source_marker)
+    """Point a TeX error at its card: the side TeX said it was working on, else the source marker
+    before the failing line."""
+    number = parse_key(err.side)[0] if err.side else marker_card(err.source_marker)
     card = next((c for c in cards if c.number == number), None) if number is not None else None
     message = f"TeX cannot typeset this: {err.message}"
     if err.context and "\\fz" not in err.context:  # our own macros would mean nothing to the user

@@ -133,6 +133,17 @@ def read_fit(log: str) -> FitReport:
     return report
 
 
+def side_before(lines: list[str]) -> str | None:
+    """The card side TeX was working on at the end of these log lines: the last one it reported
+    starting to fit (or having fitted, before it places its label). Errors inside a page are told
+    at the page's last line, so this, not the source marker, names the card that caused them."""
+    for line in reversed(lines):
+        m = _FIT_RE.match(line)
+        if m:
+            return m.group(2)
+    return None
+
+
 # --- cheat sheet: the size search's report ---------------------------------------------------------
 COLUMN_GAP_EM = 1.0  # the gap between columns: this many ems of the text size …
 COLUMN_GAP_MIN = "2mm"  # … but never less than this (a TeX length, also read by Python)

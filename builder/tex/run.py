@@ -80,16 +80,21 @@ _MISSING_FILE_RE = re.compile(r"File `([^']+)' not found")
 
 def parse_log(log: str) -> TexError:
     """The first error of a failed run, as a short message with its .tex line."""
+    from builder.tex.contract import side_before
+
     lines = log.splitlines()
     message, line_no, context = "unknown TeX error (see the .log file)", None, ""
+    error_at = len(lines)
     for i, line in enumerate(lines):
         pdftex = _PDFTEX_RE.match(line)
         if pdftex:
             message = f"cannot read {pdftex.group(1)}: {pdftex.group(2)}"
+            error_at = i
             break
         m = _ERROR_RE.match(line) or _BANG_RE.match(line)
         if not m:
             continue
+        error_at = i
         if m.re is _ERROR_RE:
             line_no, message = int(m.group(1)), m.group(2)
         else:
@@ -106,7 +111,8 @@ def parse_log(log: str) -> TexError:
         if name.endswith((".sty", ".cls", ".ldf", ".fd", ".def")):
             package = TEX_PACKAGE_HINTS.get(name, "that provides it (apt-file search " + name + ")")
             raise ToolchainError(f"TeX file {name} is missing: install the Debian package {package}")
-    return TexError(message=message.strip(), tex_line=line_no, context=context, log=log)
+    return TexError(message=message.strip(), tex_line=line_no, context=context, log=log,
+                    side=side_before(lines[:error_at]))
 
 
 def line_using_file(tex: str, message: str) -> int | None:
