@@ -521,3 +521,17 @@ def test_pdflatex_dies_with_a_killed_fiszki(tmp_path):
     assert list(tmp.glob("fiszki-tex-*"))  # the test did kill it mid-build
     left = [d for d in Path("/proc").glob("[0-9]*") if _cwd(d).startswith(str(tmp))]
     assert not left, [((d / "cmdline").read_bytes(), (d / "wchan").read_text()) for d in left]
+    # The next run removes what the killed one left (partial PDFs, the deck's text), but not the
+    # folder of a run still alive (here: one this test holds).
+    alive = tmp / "fiszki-tex-alive"
+    alive.mkdir()
+    from builder.tex.run import _hold
+
+    held = _hold(alive)
+    try:
+        again = run_fiszki("build", str(ROOT / "content" / "deck.md"), "--out", str(tmp_path / "out2"),
+                           "--no-cache", env={"TMPDIR": str(tmp)})
+        assert again.code == 0, again.stderr
+        assert [p.name for p in tmp.iterdir()] == ["fiszki-tex-alive"]
+    finally:
+        os.close(held)

@@ -1,6 +1,7 @@
 """The one way fiszki runs pdflatex: private directory, sandboxed, reproducible, parsed errors."""
 from __future__ import annotations
 
+import fcntl
 import functools
 import os
 import queue
@@ -168,6 +169,45 @@ def cancel_all() -> None:
     cancel_jobs(live)
 
 
+WORK_PREFIX = "fiszki-tex-"
+_OWNER = ".owner"  # a file each run's folder holds locked while the run lives
+
+
+def _hold(folder: Path) -> int:
+    """Lock the folder's owner file for as long as this run lives: the lock goes with the process,
+    however it ends, so a later run can tell a killed run's folder from a live one's."""
+    fd = os.open(folder / (_OWNER + ".new"), os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.rename(folder / (_OWNER + ".new"), folder / _OWNER)  # it appears locked: never seen unlocked
+    return fd
+
+
+@functools.lru_cache(maxsize=1)
+def _remove_dead_runs() -> None:
+    """The folders of runs that were killed outright (SIGKILL, the OOM killer) hold partial PDFs
+    and the deck's text: the first run of a process removes those of this user whose owner file
+    nobody holds locked any more."""
+    root = Path(tempfile.gettempdir())
+    try:
+        folders = [f for f in root.glob(WORK_PREFIX + "*") if f.is_dir() and f.stat().st_uid == os.getuid()]
+    except OSError:
+        return
+    for folder in folders:
+        try:
+            fd = os.open(folder / _OWNER, os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:
+            continue  # a run between making its folder and locking it, or not ours to judge
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # alive
+        finally:
+            os.close(fd)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 _LIVE: set[TexJob] = set()
 _LIVE_LOCK = threading.Lock()
 
@@ -196,8 +236,11 @@ class TexJob:
         self._proc: subprocess.Popen | None = None
         self._chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._feeder = threading.Thread(target=self._feed, name=f"tex-{jobname}", daemon=True)
-        self._tmp = tempfile.TemporaryDirectory(prefix="fiszki-tex-")
+        self._owner: int | None = None
+        _remove_dead_runs()
+        self._tmp = tempfile.TemporaryDirectory(prefix=WORK_PREFIX)
         self.work = Path(self._tmp.name)
+        self._owner = _hold(self.work)
         self._pipe = self.work / f"{jobname}.tex"
         try:  # (interrupted half-way, e.g. by Ctrl-C, it leaves nothing behind)
             self.add_files(files)
@@ -256,6 +299,9 @@ class TexJob:
             self._proc.wait()
         self._stop_feeding()
         self._tmp.cleanup()
+        if self._owner is not None:
+            os.close(self._owner)
+            self._owner = None
         with _LIVE_LOCK:
             _LIVE.discard(self)
 
