@@ -535,3 +535,31 @@ def test_pdflatex_dies_with_a_killed_fiszki(tmp_path):
         assert [p.name for p in tmp.iterdir()] == ["fiszki-tex-alive"]
     finally:
         os.close(held)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1.2 MB file system: room for one set of the default deck's outputs, not for two."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.decode().strip()}")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+@pytest.mark.tex
+def test_a_full_disk_changes_no_output(tmp_path, small_disk):
+    """The outputs land together or not at all: on a full disk every old file stays as it was."""
+    deck = tmp_path / "deck.md"
+    deck.write_text((ROOT / "content" / "deck.md").read_text(encoding="utf-8"), encoding="utf-8")
+    out = small_disk / "out"
+    first = run_fiszki("build", str(deck), "--out", str(out))
+    assert first.code == 0, first.stderr
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    deck.write_text(deck.read_text(encoding="utf-8").replace("Funkcja aktywacji", "Funkcja  aktywacji", 1),
+                    encoding="utf-8")
+    second = run_fiszki("build", str(deck), "--out", str(out))
+    assert second.code == 1 and "cannot write to" in second.stderr, second.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # nothing replaced, nothing left over
