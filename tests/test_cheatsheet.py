@@ -280,3 +280,14 @@ def test_the_date_is_the_decks_then_the_build_epoch_then_today(tmp_path):
     assert sheet_date(deck, {"SOURCE_DATE_EPOCH": str(EPOCH_DAY)}) == "1971-05-16"
     deck.meta["date"] = "zima 2024"
     assert sheet_date(deck, {"SOURCE_DATE_EPOCH": str(EPOCH_DAY)}) == "zima 2024"
+
+
+@pytest.mark.tex
+def test_the_largest_page_count_allowed_builds_a_one_card_deck(tmp_path):
+    """--pages takes up to 999: a few lines asked to fill that many pages must not overflow TeX's
+    numbers while the size is searched (they fill one page, at the largest size, with a note)."""
+    deck = tmp_path / "deck.md"
+    deck.write_text("---\ntitle: T\n---\n# S\n## Q?\nA.\n", encoding="utf-8")
+    run = run_fiszki("build", str(deck), "--out", str(tmp_path / "out"), "--pages", "999", "--no-cache")
+    assert run.code == 0, run.stderr
+    assert "--pages 999: the cards fill only 1 page" in run.stderr
