@@ -659,3 +659,20 @@ def test_cards_are_rendered_on_demand_in_deck_order(tmp_path):
     assert id(deck.cards[4]) not in rendering._tex
     rendering.finish()
     assert len(rendering._tex) == 5 and len(rendering.errors) == 1
+
+
+def test_no_line_of_the_flashcards_document_grows_with_the_deck(tmp_path):
+    """TeX reads a line into a 200 kB buffer and keeps an argument's tokens in its main memory: the
+    page labels go one a line and the questions to a file, so a deck of any size fits both."""
+    from builder.flashcards.layout import plan_layout
+    from builder.flashcards.pages import flashcards_pages, questions_record
+    from builder.rendered import RenderedCards
+
+    deck = parse_deck_text(numbered_deck(400), tmp_path / "deck.md", "deck.md")
+    opts = resolve(deck, {})
+    rendered = RenderedCards(deck, deck.cards, keep_going=False)
+    bodies = {id(card): rendered[card].sides() for card in deck.cards}
+    tex = "".join(flashcards_pages(deck, deck.cards, plan_layout(opts), opts, bodies, {}))
+    assert max(len(line) for line in tex.splitlines()) < 2000
+    assert "\\pdfobj stream file" in tex and "400 <FEFF" not in tex  # the questions are in their own file …
+    assert b"400 <FEFF" in questions_record(deck.cards)  # … which the template reads as a stream

@@ -11,11 +11,11 @@ from builder.flashcards.labels import card_label, footer_text
 from builder.flashcards.layout import FoldLayout, print_order, sheet_count, side_box
 from builder.flashcards.marks import cut_lines, fold_lines, footer_place, crop_marks, bleed_rect
 from builder.geometry import Rect, SheetLayout
-from builder.latex import bp, latex, render_template, stream_template
+from builder.latex import bp, latex, pdf_text_string, render_template, stream_template
 from builder.render import RenderContext
 from builder.options import Options
-from builder.tex.contract import (BACK_START, FRONT_START, KIND_FLASHCARDS, LABEL_H, LABEL_SIZE, MARKER_PREFIX,
-                                  card_name, side_key, source)
+from builder.tex.contract import (BACK_START, FRONT_START, KIND_FLASHCARDS, LABEL_SIZE, MARKER_PREFIX,
+                                  QUESTIONS_FILE, card_name, side_key, source)
 
 
 @dataclass
@@ -109,6 +109,12 @@ def flashcards_head(deck: Deck, layout: SheetLayout) -> str:
                            label_size=LABEL_SIZE)
 
 
+def questions_record(cards: list[Card]) -> bytes:
+    """What the PDF's /Questions stream holds: [number text …], each text a PDF string, one a line."""
+    entries = "\n".join(f"{card.number} {pdf_text_string(card.question)}" for card in cards)
+    return f"[{entries}]\n".encode("ascii")
+
+
 def flashcards_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Options, bodies: dict,
                      starts: dict[str, float]) -> Iterator[str]:
     """The sheets, and the records `fiszki check` reads, to the end of the document: in pieces,
@@ -122,5 +128,5 @@ def flashcards_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: O
         back_offset=layout.back_offset, flip=layout.flip, mode=opts.mode, reverse=opts.reverse,
         bleed=opts.bleed_pt, fold=("beside" if layout.beside else "under") if isinstance(layout, FoldLayout) else None,
         card_count=len(cards), side_count=sides * len(cards), pages=pages, page_labels=labels,
-        questions=[dict(number=card.number, text=card.question) for card in cards],
+        questions_file=latex(QUESTIONS_FILE),
     )

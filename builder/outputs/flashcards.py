@@ -12,12 +12,12 @@ from builder.deck import Card
 from builder.errors import ContentError, TexError
 from builder.flashcards.fit import fit_problems
 from builder.flashcards.layout import plan_layout, sheet_count, side_size
-from builder.flashcards.pages import flashcards_head, flashcards_pages
+from builder.flashcards.pages import flashcards_head, flashcards_pages, questions_record
 from builder.flashcards.split import split_overflowing
 from builder.outputs.base import Output, Result, Work
 from builder.rendered import RenderedCards, error_sides
 from builder.tex.blame import swap_or_stop, tex_problem
-from builder.tex.contract import PAD, FitReport, read_fit
+from builder.tex.contract import PAD, QUESTIONS_FILE, FitReport, read_fit
 from builder.tex.run import TexResult, start_pdflatex
 
 ATTEMPTS = 4  # compiles at most: the first, then splits or smaller starts as the fit reports ask
@@ -54,17 +54,19 @@ class _Compiles:
         out, work = self.output, self.work
         while True:
             try:
-                return self._pages(flashcards_pages(out.deck, cards, out.layout, out.opts, self.bodies, self.starts))
+                return self._pages(cards, flashcards_pages(out.deck, cards, out.layout, out.opts, self.bodies,
+                                                           self.starts))
             except TexError as err:
                 problem = swap_or_stop(tex_problem(err, out.deck, cards), work.rendered.errors, work.keep_going)
                 for card in cards:
                     if card.number == problem.card_number:
                         self.bodies[id(card)] = error_sides(card, problem)
 
-    def _pages(self, pages: Iterable[str]) -> TexResult:
+    def _pages(self, cards: list[Card], pages: Iterable[str]) -> TexResult:
         rendered = self.work.rendered
         job, self.job = self.job or start_pdflatex(jobname=self.output.name, head=self.output.head()), None
         try:
+            job.add_files({QUESTIONS_FILE: questions_record(cards)})
             given: set[str] = set()
             for piece in pages:  # TeX typesets the first sheets while later cards are rendered
                 job.add_files({name: data for name, data in rendered.images.items() if name not in given})

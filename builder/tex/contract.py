@@ -16,6 +16,7 @@ from builder.geometry import MM
 
 # --- /FiszkiInfo: what a PDF is -------------------------------------------------------------------
 INFO_KEY = "/FiszkiInfo"
+QUESTIONS_FILE = "questions.pdfdata"  # the flashcards' /Questions stream, as Python writes it
 KIND_FLASHCARDS, KIND_CHEATSHEET, KIND_CALIBRATION = "Flashcards", "CheatSheet", "Calibration"
 
 # --- source markers: TeX errors back to deck lines ------------------------------------------------
