@@ -13,6 +13,17 @@ from builder import __version__
 DEFAULT_DECK = Path("content") / "deck.md"
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_TOOLCHAIN = 0, 1, 2, 3
 
+# What a terminal could take as a command (ESC starts escape sequences that can set the title or
+# write the clipboard, BEL ends them, C1 controls, DEL) or that reorders what is shown (bidi
+# overrides): shown escaped, as \x1b or \u202e. Newlines and tabs stay.
+_UNSAFE = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\n\t"}
+_UNSAFE.update({c: f"\\u{c:04x}" for c in [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
+
+
+def terminal_safe(text: str) -> str:
+    """`text` (deck-derived, or read from a PDF) with nothing a terminal would act on."""
+    return text.translate(_UNSAFE)
+
 
 class Reporter:
     """Progress and problems on stderr; -q keeps only errors, -v adds detail."""
@@ -21,22 +32,26 @@ class Reporter:
         self.verbosity = verbosity
         self.start = time.monotonic()
 
+    @staticmethod
+    def echo(text: str) -> None:
+        click.echo(terminal_safe(text), err=True)
+
     def progress(self, text: str) -> None:
         if self.verbosity >= 2:  # -v: when each step happened, to see where the time goes
-            click.echo(f"fiszki: [{time.monotonic() - self.start:5.2f} s] {text}", err=True)
+            self.echo(f"fiszki: [{time.monotonic() - self.start:5.2f} s] {text}")
         elif self.verbosity >= 1:
-            click.echo(f"fiszki: {text}", err=True)
+            self.echo(f"fiszki: {text}")
 
     def detail(self, text: str) -> None:
         if self.verbosity >= 2:
-            click.echo(f"fiszki: {text}", err=True)
+            self.echo(f"fiszki: {text}")
 
     def warn(self, text: str) -> None:
         if self.verbosity >= 1:
-            click.echo(f"warning: {text}", err=True)
+            self.echo(f"warning: {text}")
 
     def error(self, text: str) -> None:
-        click.echo(f"error: {text}", err=True)
+        self.echo(f"error: {text}")
 
 
 def fail(reporter: Reporter, exc) -> NoReturn:
@@ -187,12 +202,14 @@ def check(reporter: Reporter, pdfs: tuple[Path, ...], as_json: bool) -> None:
 
     reports = [check_file(p) for p in pdfs]
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
+        # JSON escapes C0 controls itself; DEL, C1 and bidi controls it leaves raw: \u escapes.
+        text = json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False)
+        click.echo(text.translate({c: f"\\u{c:04x}" for c in _UNSAFE}))
     else:
         limit = None if reporter.verbosity >= 2 else SHOWN_PER_KIND  # -v lists every problem
         for r in reports:
             for line in r.lines(limit):
-                click.echo(line)
+                click.echo(terminal_safe(line))
     sys.exit(EXIT_OK if all(r.ok for r in reports) else EXIT_CONTENT)
 
 
@@ -295,7 +312,7 @@ def printer_list(reporter: Reporter) -> None:
         reporter.progress(f"no printers saved in {config_path()}; measure one with fiszki calibrate, then "
                           "fiszki printer save NAME --back-offset X,Y")
     for name in sorted(profiles):
-        click.echo(f"{name}: {describe(profiles[name])}")
+        click.echo(terminal_safe(f"{name}: {describe(profiles[name])}"))
 
 
 @printer.command("remove")
