@@ -26,6 +26,11 @@ CARD_PRESETS = {
 }
 DEFAULT_MARGIN_MM = 5.0
 DEFAULT_GUTTER_MM = 0.0
+# Limits no real deck meets, so that absurd sizes end with a message instead of a runaway build.
+MAX_LENGTH_MM = 100_000  # any length: 100 m
+MAX_PAPER_MM = 1500  # a side of the paper: A0 is 841 x 1189; pdfTeX's own page limit is 5758 mm
+MIN_CARD_MM = 20  # a side of a card: 3 mm safe area each side, the label line and a few lines of text
+MAX_PER_SHEET = 500  # cards on one sheet (20 mm cards on A3 are 280)
 
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+))\s*([a-z]*)\s*$", re.I)
 _TIMES = re.compile(r"[x×]", re.I)
@@ -44,7 +49,10 @@ def parse_length(text: str, default_unit: str = "mm") -> float:
         raise GeometryError(
             f"invalid length {text!r}: use a number with an optional unit "
             f"({', '.join(_UNITS)}), e.g. '5mm' or '0.25in'")
-    return float(m.group(1)) * _UNITS[unit]
+    points = float(m.group(1)) * _UNITS[unit]
+    if not abs(points) <= MAX_LENGTH_MM * MM:  # also infinity: float() of 400 digits
+        raise GeometryError(f"invalid length {text!r}: at most {MAX_LENGTH_MM // 1000} m")
+    return points
 
 
 def parse_size(text: str) -> tuple[float, float]:
@@ -74,6 +82,9 @@ def parse_paper(spec: str, orientation: str = "portrait") -> tuple[float, float]
     else:
         raise GeometryError(
             f"unknown paper {spec!r}: use one of {', '.join(PAPERS)} or a size like '210x297'")
+    if max(w, h) > MAX_PAPER_MM * MM + _TOL:
+        raise GeometryError(f"paper {spec!r} is {_mm(w)} x {_mm(h)} mm: fiszki makes pages of at most "
+                            f"{MAX_PAPER_MM} mm a side")
     short, long_ = sorted((w, h))
     orient = str(orientation).strip().lower()
     if orient == "portrait":
@@ -92,7 +103,12 @@ def parse_card(spec: str) -> tuple[float, float]:
         raise GeometryError(
             f"unknown card {spec!r}: use one of {', '.join(CARD_PRESETS)} "
             f"or a size like '85x55' (mm) or '3x5in'")
-    return parse_size(spec)
+    w, h = parse_size(spec)
+    if min(w, h) < MIN_CARD_MM * MM - _TOL:
+        inches = f"; {spec}in is inches" if not re.search(r"[a-z]", _TIMES.sub("", str(spec)), re.I) else ""
+        raise GeometryError(f"card {spec!r} is {_mm(w)} x {_mm(h)} mm: cards need at least {MIN_CARD_MM} mm a "
+                            f"side (a 3 mm safe area on each edge, the label line and some text){inches}")
+    return w, h
 
 
 def parse_grid(spec: str) -> tuple[int, int]:
@@ -261,5 +277,8 @@ def plan_sheet(paper: tuple[float, float], card: tuple[float, float], margin: fl
         raise GeometryError(
             f"grid {rows}x{cols} does not fit: at most {max_rows}x{max_cols} (ROWSxCOLS) "
             f"{_mm(cw)} x {_mm(ch)} mm cards fit on this paper; use a smaller --grid or omit it")
+    if rows * cols > MAX_PER_SHEET:
+        raise GeometryError(f"{rows}x{cols} = {rows * cols} cards on a sheet: fiszki puts at most {MAX_PER_SHEET} "
+                            "on one; use bigger cards, smaller paper or a --grid")
     return SheetLayout(pw, ph, cw, ch, rows, cols, margin, gutter,
                        str(flip).strip().lower(), tuple(back_offset))

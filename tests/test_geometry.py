@@ -98,7 +98,7 @@ def test_parse_paper_bad():
     ("index3x5", (5 * INCH, 3 * INCH)),
     ("index-3x5", (5 * INCH, 3 * INCH)),
     ("INDEX_4X6", (6 * INCH, 4 * INCH)),
-    ("3x5", (3 * MM, 5 * MM)),           # bare numbers are mm, not an index card
+    ("30x50", (30 * MM, 50 * MM)),       # bare numbers are mm
     ("90x50", (90 * MM, 50 * MM)),
     ("3x5in", (3 * INCH, 5 * INCH)),
 ])
@@ -111,6 +111,14 @@ def test_parse_card(spec, expected):
 def test_parse_card_bad(spec):
     with pytest.raises(GeometryError, match=r"unknown card .*business"):
         parse_card(spec)
+
+
+def test_parse_card_too_small():
+    with pytest.raises(GeometryError, match=r"card '3x5' is 3 x 5 mm: cards need at least 20 mm a side .*; 3x5in is inches"):
+        parse_card("3x5")  # bare numbers are mm, not an index card
+    with pytest.raises(GeometryError, match=r"card '20x19.9mm' is 20 x 19.9 mm: cards need at least 20 mm a side"):
+        parse_card("20x19.9mm")
+    assert parse_card("20x20") == (approx(20 * MM), approx(20 * MM))
 
 
 def test_default_card_is_a_preset():
@@ -409,7 +417,7 @@ def test_back_cut_positions_mirrored_and_offset(flip):
     assert plain.back_cut_positions() == (approx(xs), approx(ys))
 
 
-@pytest.mark.parametrize("paper, card, cols", [("30.2x60", "10.1x10", 2), ("30x60", "10x10", 2)])
+@pytest.mark.parametrize("paper, card, cols", [("50.4x100", "20.2x20", 2), ("50x100", "20x20", 2)])
 def test_exact_fit_survives_float_rounding(paper, card, cols):
     # Cards that exactly fill the usable width must not lose a column to
     # float error in mm -> point conversion.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from builder import __version__
 from builder.deck import Card, Deck
-from builder.errors import UsageError
+from builder.errors import UsageError, short
 from builder.geometry import MM, parse_length, parse_paper
 from builder.latex import latex, render_template
 from builder.options import Options
@@ -122,7 +122,11 @@ def sheet_date(deck: Deck, environ: dict[str, str] | None = None, today: dt.date
         return str(deck.meta["date"])
     epoch = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+        except (OverflowError, OSError, ValueError):  # past the year 9999
+            raise UsageError(f"SOURCE_DATE_EPOCH={short(epoch, 24)} is not a time fiszki can print "
+                             "(seconds since 1970, before the year 10000)") from None
     return (today or dt.date.today()).isoformat()
 
 
