@@ -1,7 +1,7 @@
 """The cheat sheet's check: exactly the pages it was fitted to, all of one paper and orientation."""
 from __future__ import annotations
 
-from builder.checking.pdf import PdfFile, check_pages_uniform, number, numbers
+from builder.checking.pdf import TOLERANCE, PdfFile, check_pages_uniform, number, numbers
 from builder.checking.report import CheckReport, mm
 
 
@@ -16,7 +16,7 @@ def check(reader: PdfFile, info, report: CheckReport) -> None:
     if str(info.get("/Orientation", "")).lstrip("/") == "landscape":
         for page in reader.pages:
             w, h = page.size
-            if w <= h:
+            if w < h - TOLERANCE:  # square paper is both
                 report.add(f"page {page.number}: portrait ({mm(w)}×{mm(h)} mm), the sheet was made landscape",
                            kind="orientation", page=page.number)
     size, smallest = info.get("/FontSize"), info.get("/MinSize")

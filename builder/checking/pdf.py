@@ -107,7 +107,12 @@ class PdfFile:
             return []
         out = []
         bx, by = page.box[0], page.box[1]
+        seen: set[int] = set()  # one annotation listed many times is one card side
         for ref in annots:
+            if isinstance(ref, IndirectObject):
+                if ref.idnum in seen:
+                    continue
+                seen.add(ref.idnum)
             annot = resolved(ref)
             if not isinstance(annot, dict):
                 continue
