@@ -134,6 +134,7 @@ def _split_front_matter(text: str, display: str) -> tuple[list[_Entry], str]:
                                    hint="close it with a line holding only ---"))
     yaml_text = "\n".join(lines[1:end])
     try:
+        _refuse_aliases(yaml_text, display)
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
         entries = _entries(node, display)
     except yaml.YAMLError as exc:
@@ -146,6 +147,16 @@ def _split_front_matter(text: str, display: str) -> tuple[list[_Entry], str]:
         raise ContentError(Problem("front matter is nested too deeply", file=display, line=2)) from None
     body = "\n" * (end + 1) + "\n".join(lines[end + 1 :])
     return entries, body
+
+
+def _refuse_aliases(yaml_text: str, display: str) -> None:
+    """A YAML alias (*name) repeats what its anchor (&name) holds: nested, a few hundred bytes
+    of them expand to gigabytes ("billion laughs"). A front matter never needs one."""
+    for event in yaml.parse(yaml_text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise ContentError(Problem(f"front matter uses the YAML alias *{event.anchor}; fiszki does not "
+                                       "read aliases", file=display, line=event.start_mark.line + 2,
+                                       hint="write the value out in full"))
 
 
 def _entries(node: yaml.Node | None, display: str) -> list[_Entry]:
@@ -425,13 +436,15 @@ class _DeckReader:
                          hint="every {#id} must be unique in the deck")
             taken.setdefault(cid, draft.line)
         ids = []
+        suffixes: dict[str, int] = {}  # slug -> the next suffix to try: many equal questions stay linear
         for draft in self.drafts:
             cid = draft.heading.card_id
             if cid is None:
                 base = cid = slugify(draft.heading.text)
-                suffix = 2
+                suffix = suffixes.get(base, 2)
                 while cid in taken:
                     cid, suffix = f"{base}-{suffix}", suffix + 1
+                suffixes[base] = suffix
                 taken[cid] = draft.line
             ids.append(cid)
         return ids

@@ -48,3 +48,133 @@ def test_control_characters_from_the_deck_reach_the_terminal_escaped(tmp_path: P
         assert report.code == 1 and "aGk=" in report.stdout, report.stdout
         _no_raw_controls(report.stdout)
     assert "#1 \"Q \\x1b]52;c;aGk=\\x07" in run_fiszki("check", str(damaged)).stdout
+
+
+# --- memory and CPU bombs: each ends fast with a clear message, or just works ---------------------
+
+LAUGHS = """---
+title: Laughs
+tag: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+---
+# S
+## Q
+A
+"""
+
+
+def test_yaml_aliases_in_the_front_matter_are_refused_before_they_expand():
+    from builder.deck import parse_deck_text
+    from builder.errors import ContentError
+
+    with pytest.raises(ContentError) as info:  # expanded, the last key alone is 387 million strings
+        parse_deck_text(LAUGHS, Path("laughs.md"))
+    assert str(info.value) == ("laughs.md:4: front matter uses the YAML alias *a; fiszki does not read aliases "
+                               "(hint: write the value out in full)")
+    parse_deck_text(LAUGHS.replace("&", "").split("b:")[0] + "---\n# S\n## Q\nA\n", Path("ok.md"))  # anchors alone
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--card", "0.05x0.05"), "card '0.05x0.05' is 0.05 x 0.05 mm: cards need at least 20 mm a side"),
+    (("--card", "8x8"), "card '8x8' is 8 x 8 mm: cards need at least 20 mm a side"),
+    (("--paper", "6000x6000"), "paper '6000x6000' is 6000 x 6000 mm: fiszki makes pages of at most 1500 mm a side"),
+    (("--paper", "1500x1500", "--card", "20x20"), "74x74 = 5476 cards on a sheet: fiszki puts at most 500 on one"),
+    (("--margin", "9" * 400), "invalid length '" + "9" * 400 + "': at most 100 m"),
+])
+def test_sizes_no_deck_needs_are_usage_errors(small_deck: Path, tmp_path: Path, args, message):
+    result = run_fiszki("build", str(small_deck), "--out", str(tmp_path / "out"), *args)
+    assert result.code == 2 and f"error: {message}" in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_smallest_card_and_the_largest_paper_build_and_pass_the_check(tmp_path: Path):
+    deck = tmp_path / "deck.md"
+    deck.write_text("# Words\n\n## dog\npies\n\n## cat\nkot $x^2$\n", encoding="utf-8")
+    for args in (("--card", "20x20"), ("--paper", "1500x1500"), ("--paper", "200x200")):
+        out = tmp_path / "-".join(args)
+        result = run_fiszki("build", str(deck), "--out", str(out), *args)
+        assert result.code == 0, (args, result.stderr)  # the build's own check passed both PDFs
+
+
+def test_a_card_size_from_the_front_matter_names_its_line(tmp_path: Path):
+    deck = tmp_path / "deck.md"
+    deck.write_text("---\ncard: 8x8\n---\n# S\n## Q\nA\n", encoding="utf-8")
+    result = run_fiszki("build", str(deck), "--out", str(tmp_path / "out"))
+    assert result.code == 1 and "deck.md:2: front matter 'card': card '8x8' is 8 x 8 mm" in result.stderr
+
+
+def test_source_date_epoch_past_year_9999_is_a_usage_error(small_deck: Path, tmp_path: Path):
+    result = run_fiszki("build", str(small_deck), "--out", str(tmp_path / "out"),
+                        env={"SOURCE_DATE_EPOCH": "99999999999999999999"})
+    assert result.code == 2, result.stderr
+    assert "error: SOURCE_DATE_EPOCH=99999999999999999999 is not a time fiszki can print" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def _tex_lines_run(function, call) -> int:
+    """How many lines of `function` ran during `call()`: a count of work, not a time."""
+    import sys
+
+    code, count = function.__code__, 0
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        if frame.f_code is code:
+            if event == "line":
+                count += 1
+            return tracer
+        return None
+
+    sys.settrace(tracer)
+    try:
+        call()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_card_ids_for_many_equal_questions_take_linear_work():
+    from builder.deck import _DeckReader, parse_deck_text
+
+    def deck(n: int) -> str:
+        return "# S\n" + "".join(f"## Same question\nA{i}\n\n" for i in range(n))
+
+    work = {n: _tex_lines_run(_DeckReader._assign_ids, lambda: parse_deck_text(deck(n), Path("x.md")))
+            for n in (200, 400)}
+    assert work[400] < 2.2 * work[200], work  # quadratic would be 4x
+    ids = [c.id for c in parse_deck_text(deck(5) + "## Same question 3 {#same-question-3}\nA\n", Path("x.md")).cards]
+    assert ids == ["same-question", "same-question-2", "same-question-4", "same-question-5", "same-question-6",
+                   "same-question-3"]
+
+
+def test_check_reads_one_annotation_listed_thousands_of_times_as_one(small_build: Path):
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    from builder.check import check_pdf
+
+    writer = PdfWriter(clone_from=PdfReader(small_build / "flashcards.pdf"))
+    page = writer.pages[0]
+    first = next(a for a in page["/Annots"] if a.get_object()["/NM"].startswith("card-"))
+    page[NameObject("/Annots")] = ArrayObject([first] * 2000)  # quadratic: 2 million "overlaps"
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    report = check_pdf(buffer.getvalue())
+    assert report.kind == "flashcards" and not report.ok
+    assert not [p for p in report.problems if "overlap" in p], report.problems[:3]
+    assert len(report.problems) < 10, report.problems[:20]
+
+    # As many distinct annotations as fiszki never makes: told once, not compared pairwise.
+    copies = [writer._add_object(DictionaryObject(first.get_object())) for _ in range(1200)]
+    page[NameObject("/Annots")] = ArrayObject(copies)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    overlaps = [p for p in check_pdf(buffer.getvalue()).problems if getattr(p, "kind", "") == "overlap"]
+    assert overlaps == ["page 1: 1200 card sides, more than fiszki ever puts on a page (1000); "
+                        "their overlaps are not checked"]
