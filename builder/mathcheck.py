@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 
+from builder import mathlimits
+
 # --------------------------------------------------------------------------
 # Tables
 # --------------------------------------------------------------------------
@@ -364,6 +366,7 @@ class _Frame:
     name: str = ""
     columns: int = 0  # allowed columns per row (0: no limit) of an env
     op: bool = False  # argument of \mathop or \operatorname
+    rows: bool = False  # argument of \substack: \\ breaks its lines
     column: int = 1   # current column of the current row
 
 
@@ -407,6 +410,9 @@ class _Scanner:
         self.tagged = False
         self.op_at = -1  # index where \limits may appear (after an operator)
         self.op_groups: set[int] = set()  # "{" of \mathop / \operatorname
+        self.row_groups: set[int] = set()  # "{" of \substack
+        # (end index, copies) of the arguments TeX typesets several times over, innermost last
+        self.copies: list[tuple[int, int]] = []
         self.pair: dict[int, int] = {}  # "{" / "[" index -> index after match
         opened: dict[str, list[int]] = {"{": [], "[": []}
         for k, t in enumerate(self.toks):
@@ -434,9 +440,25 @@ class _Scanner:
             return None
         return self.pair.get(j, len(self.toks)) if self.is_ch(j, "{") else j + 1
 
-    def skip_optional(self, j: int) -> int:
+    def skip_optional(self, j: int, report: bool = True) -> int:
+        """Index after an optional [...] at j. TeX ends it at the first ] outside braces, so a [
+        inside would cut it short (\\sqrt[\\sqrt[3]{2}]{x}): told, unless in braces."""
         k = self.sig(j)
-        return self.pair.get(k, len(self.toks)) if self.is_ch(k, "[") else j
+        if not self.is_ch(k, "["):
+            return j
+        depth = 0
+        for m in range(k + 1, len(self.toks)):
+            c = self.toks[m].val if self.toks[m].kind == "ch" else ""
+            depth += (c == "{") - (c == "}")
+            if depth < 0:
+                break
+            if depth == 0 and c == "]":
+                return m + 1
+            if depth == 0 and c == "[" and report:
+                self.bad("a [ inside an optional argument [...] ends it early: put braces "
+                         "around the argument, e.g. \\sqrt[{\\sqrt[3]{2}}]{x}", self.toks[m].off)
+                report = False
+        return self.pair.get(k, len(self.toks))
 
     def raw_group(self, j: int, open_: str = "{") -> tuple[str, int] | None:
         """(text, index after) for a {...} or [...] of plain characters."""
@@ -460,9 +482,17 @@ class _Scanner:
             self.unclosed(frame)
         return sorted(self.problems, key=lambda p: p.offset)
 
+    def push(self, frame: _Frame) -> None:
+        if len(self.stack) == mathlimits.MAX_DEPTH:
+            self.bad(f"braces, \\left…\\right and environments nested more than "
+                     f"{mathlimits.MAX_DEPTH} deep", frame.off)
+        self.stack.append(frame)
+
     def step(self, i: int) -> int:
         t = self.toks[i]
         mode = self.stack[-1].mode if self.stack else "math"
+        while self.copies and self.copies[-1][0] <= i:
+            self.copies.pop()
         if t.kind == "sp":
             if len(re.findall(r"\r\n|\r|\n", t.val)) > 1:
                 self.bad("blank line inside math (it would end the paragraph)",
@@ -485,8 +515,8 @@ class _Scanner:
     def char(self, i: int, t: _Tok, mode: str) -> None:
         c, off = t.val, t.off
         if c == "{":
-            self.stack.append(_Frame("{", off, self.group_mode.get(i, mode),
-                                     op=i in self.op_groups))
+            self.push(_Frame("{", off, self.group_mode.get(i, mode),
+                             op=i in self.op_groups, rows=i in self.row_groups))
         elif c == "}":
             top = self.stack[-1] if self.stack else None
             self.close(lambda f: f.kind == "{", "unmatched }", off)
@@ -573,8 +603,22 @@ class _Scanner:
         else:
             if name in STARRED and self.is_ch(j, "*"):
                 j += 1
+            self.multiply(j, name, mode, off)
             return self.known_command(i, j, name, off)
         return j
+
+    def multiply(self, j: int, name: str, mode: str, off: int) -> None:
+        """Count the copies TeX makes of this command's arguments, inside those around it."""
+        factor = mathlimits.copies_of(name, mode, self.is_ch(self.sig(j), "["))
+        if factor == 1:
+            return
+        end = self.skip_optional(j, report=False)
+        for _ in range(ARITY.get(name, 0)):
+            end = self.arg_end(end) or end
+        copies = factor * (self.copies[-1][1] if self.copies else 1)
+        if copies > mathlimits.MAX_COPIES >= copies // factor:  # told once, where it begins
+            self.bad(mathlimits.copies_problem(name, copies), off)
+        self.copies.append((end, copies))
 
     def known_command(self, i: int, j: int, name: str, off: int) -> int:
         if name in ("begin", "end"):
@@ -588,10 +632,14 @@ class _Scanner:
             self.op_at = self.sig(j)
         if name in ("nonumber", "notag") and self.chain[0] == i:
             self.chain = (self.sig(j), *self.chain[1:])  # invisible to ^ and _
-        if name == "\\" and not any(f.kind == "env" for f in self.stack) and "substack" not in self.src:
-            # Outside aligned/cases/matrix… TeX stops with "There's no line here to end".
-            self.bad("\\\\ only breaks lines inside environments such as aligned or cases; "
-                     "write \\begin{aligned} … \\end{aligned} around the lines", off)
+        top = self.stack[-1] if self.stack else None
+        if name == "\\" and not (top and (top.kind == "env" or top.rows)):
+            if any(f.kind == "env" or f.rows for f in self.stack):  # TeX: "Missing } inserted"
+                self.bad("\\\\ must stand in the row itself, not inside braces, \\left…\\right "
+                         "or \\text{…}", off)
+            else:  # outside aligned/cases/matrix… TeX stops with "There's no line here to end"
+                self.bad("\\\\ only breaks lines inside environments such as aligned or cases; "
+                         "write \\begin{aligned} … \\end{aligned} around the lines", off)
         if name in DELIMITER_TAKERS:
             self.delimited(i, name)
         elif name == "\\" and self.is_ch(self.sig(j), "[") or name in (
@@ -606,6 +654,8 @@ class _Scanner:
                 self.bad("\\\\[ reads a spacing like [2pt]; put {} between "
                          "\\\\ and [" if name == "\\" else
                          f"\\{name} needs a length such as {{1em}}", off)
+            elif why := mathlimits.spacing_problem(got[0], "\\\\[…]" if name == "\\" else f"\\{name}"):
+                self.bad(why, off)
             return got[1] if got else j
         elif name == "tag":
             if not self.is_ch(self.sig(j), "{"):
@@ -639,6 +689,8 @@ class _Scanner:
                 self.group_mode[start] = "text" if text else "math"
             if name in ("mathop", "operatorname"):
                 self.op_groups.add(start)
+            if name == "substack":
+                self.row_groups.add(start)
             if name in ("mathbb", "mathcal") and not all(
                     t.kind == "sp" or "A" <= t.val <= "Z"
                     for t in self.toks[start:end] if t.val not in "{}"):
@@ -651,7 +703,7 @@ class _Scanner:
             self.bad(f"\\{name} must be followed by a delimiter such as "
                      "( [ \\{ | or .", off)
         if name == "left":
-            self.stack.append(_Frame("left", off, "math"))
+            self.push(_Frame("left", off, "math"))
         elif name == "right":
             self.close(lambda f: f.kind == "left",
                        "\\right has no matching \\left", off)
@@ -686,10 +738,12 @@ class _Scanner:
                 if not _ENV_ARGUMENT[env].fullmatch(spec):
                     self.bad(f"\\begin{{{env}}} needs an argument like "
                              f"{ENV_ARGUMENTS[env]}", off)
-                elif env == "array" and "*" not in spec:
-                    columns = len(re.findall("[lcrpmb]", re.sub(r"{[^{}]*}", "",
-                                                                spec)))
-            self.stack.append(_Frame("env", off, "math", env, columns))
+                elif env == "array":
+                    columns = mathlimits.array_columns(spec)
+                    if columns > mathlimits.MAX_ARRAY_COLUMNS:
+                        self.bad(f"\\begin{{array}} declares {columns} columns, at most "
+                                 f"{mathlimits.MAX_ARRAY_COLUMNS}", off)
+            self.push(_Frame("env", off, "math", env, columns))
             return after
         envs = [f for f in self.stack if f.kind == "env"]
         if not envs:

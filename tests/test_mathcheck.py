@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from builder.mathlimits import COPIES
 from builder.mathcheck import (
     ALLOWED_COMMANDS,
     ALLOWED_ENVIRONMENTS,
@@ -406,7 +407,7 @@ ARG_COMMANDS = sorted(name for name, n in ARITY.items()
                       if len(name) > 1 and name not in {"text", "textrm", "textbf", "textit", "textsf",
                                       "texttt", "textnormal", "textup", "textmd",
                                       "textsc", "emph", "mbox", "tag", "hspace",
-                                      "mspace", "not", "mathbb", "mathcal"})
+                                      "mspace", "not", "mathbb", "mathcal"} and name not in COPIES)
 # environment -> (argument, most columns per row)
 ENVS = {"matrix": ("", 3), "pmatrix": ("", 3), "bmatrix": ("", 3), "Bmatrix": ("", 3),
         "vmatrix": ("", 3), "Vmatrix": ("", 3), "smallmatrix": ("", 3),
@@ -417,6 +418,10 @@ atoms = st.one_of(
     st.sampled_from(list("abcxyzXYZ0123456789+-=()<>,./|[]!?:;*")),
     st.sampled_from(ZERO_ARITY).map(lambda n: "\\" + n + " "),
     st.sampled_from(["\\text{ dla każdego }", "\\mathrm{in}", "\\,", "\\ "]),
+    # Commands TeX sets several times over, nested at most twice (their budget has its own test).
+    st.tuples(st.sampled_from(sorted(c for c in COPIES if not c.startswith(("text", "emph")))),
+              st.sampled_from(sorted(COPIES)))
+    .map(lambda t: f"\\{t[0]}{{\\{t[1]}{{x}}}}"),
 )
 
 
@@ -496,3 +501,71 @@ def test_line_break_outside_an_environment_is_refused():
     assert problems[0].offset == 2
     assert check_math(r"\begin{aligned}a &= b\\c &= d\end{aligned}") == []
     assert check_math(r"\sum_{\substack{i<n\\j<m}} x_{ij}") == []
+
+
+
+# ---------------------------------------------------------------- what passed and still failed in TeX
+# (each failing formula below was accepted before, and stopped pdflatex or ran it for minutes)
+
+
+def test_braces_nested_beyond_texs_grouping_levels_are_refused():
+    assert check_math("{" * 50 + "x" + "}" * 50) == []
+    assert only_problem("{" * 300 + "x" + "}" * 300) == MathProblem(
+        r"braces, \left…\right and environments nested more than 50 deep", 50)
+    deep = r"\left(" * 30 + r"\begin{aligned}" * 25 + "x" + r"\end{aligned}" * 25 + r"\right)" * 30
+    assert "nested more than 50 deep" in only_problem(deep).message
+
+
+def test_line_break_counts_only_directly_in_a_row_or_substack():
+    assert check_math(r"\sum_{\substack{i<n \\ j<m}} a_{ij}") == []
+    # "substack" elsewhere in the formula no longer excuses a \\ outside any environment
+    assert "only breaks lines inside environments" in only_problem(r"a \\ b + \substack{x}").message
+    for inside in (r"\begin{aligned} {a \\ b} \end{aligned}",
+                   r"\begin{aligned} \left( a \\ b \right) \end{aligned}",
+                   r"\begin{cases} \text{a \\ b} & x \end{cases}",
+                   r"\sum_{\substack{{a \\ b}}} x"):
+        assert "must stand in the row itself" in only_problem(inside).message, inside
+
+
+def test_an_optional_argument_holding_a_bracket_needs_braces():
+    problem = only_problem(r"\sqrt[\sqrt[3]{2}]{x}")
+    assert problem.offset == 11 and "put braces around the argument" in problem.message
+    assert check_math(r"\sqrt[{\sqrt[3]{2}}]{x} + \xrightarrow[{[a]}]{b}") == []
+
+
+@pytest.mark.parametrize("src, offset", [
+    (r"x \hspace{99999pt} y", 2), (r"x\hspace{-150pt}", 1), (r"\mspace{-40mu}", 0),
+    (r"\begin{aligned} a \\[-150pt] b \end{aligned}", 18), (r"\begin{aligned} a \\[12cm] b \end{aligned}", 18),
+])
+def test_spacing_beyond_what_a_card_uses_is_refused(src, offset):
+    problem = only_problem(src)
+    assert problem.offset == offset and "a spacing in a formula is between -2em and 30em" in problem.message
+
+
+def test_spacing_a_formula_uses_passes():
+    assert check_math(r"a \! b \hspace{-1em} c \hspace{2cm} d \mspace{-18mu} \hspace{-20pt} e") == []
+    assert check_math(r"\begin{aligned} a \\[-1ex] b \\[10mm] c \end{aligned}") == []
+
+
+def test_nested_commands_tex_sets_several_times_over_are_bounded():
+    def nest(command: str, n: int) -> str:
+        return f"\\{command}{{" * n + "x" + "}" * n
+
+    assert check_math(nest("phantom", 6)) == [] and check_math(nest("text{\\ensuremath", 6) + "}" * 6) == []
+    problem = only_problem(nest("phantom", 13))
+    assert problem.offset == len(r"\phantom{") * 6
+    assert problem.message == (r"\phantom is nested too deeply in commands TeX sets several times over "
+                               r"(\text, \phantom, \smash, \boldsymbol …): 16384 copies, at most 4096")
+    assert "65536 copies" in only_problem(nest("pmb", 4)).message
+    assert check_math(nest("pmb", 3)) == []
+    # In text mode \textbf is a font switch; siblings do not multiply, only nesting does.
+    assert check_math(r"\text{" + r"\textbf{" * 10 + "x" + "}" * 11) == []
+    assert check_math(" ".join([nest("phantom", 6)] * 20)) == []
+    assert "copies" in only_problem(r"\sqrt[{\phantom{\phantom{\phantom{\phantom{\phantom{\phantom{x}}}}}}}]{y}").message
+
+
+def test_array_columns_are_counted_with_their_repeats():
+    assert only_problem(r"\begin{array}{*{2000000000}{c}} a \end{array}").message == \
+        r"\begin{array} declares 2000000000 columns, at most 100"
+    assert check_math(r"\begin{array}{*{3}{c}|l} a & b & c & d \end{array}") == []
+    assert "too many &" in only_problem(r"\begin{array}{*{2}{c}} a & b & c \end{array}").message

@@ -93,6 +93,14 @@ CASES = [
         r':16: card #5 "Document structure": math: ')),
     Case("input_in_math.md", 1, errors=(r':4: card #1 "Inline": math: \\input is not allowed in math: it reads files',
                                         r':9:1: card #2 "Display": math: \\input is not allowed')),
+    Case("math_limits.md", 1, errors=(
+        r':4: card #1 "Three hundred braces": math: braces, .* nested more than 50 deep',
+        r':7: card #2 "A line break outside any environment": math: \\\\ only breaks lines inside environments',
+        r':10: card #3 "A root of a root": math: a \[ inside an optional argument',
+        r':13: card #4 "Spacing wider than any page": math: \\hspace 99999pt reaches too far',
+        r':16: card #5 "Thirteen phantoms": math: \\phantom is nested too deeply .* 16384 copies, at most 4096',
+        r':19: card #6 "Two billion columns": math: \\begin\{array\} declares 2000000000 columns, at most 100',
+        r':22: card #7 "Drawing over other cards": math: \\\\\[…\] -150pt reaches too far')),
     Case("missing_image.md", 1, errors=(r":4: card #1 \"Missing image\": image 'diagrams/nope.png' not found",)),
     Case("escaping_image.md", 1, errors=(
         r":4: card #1 \"Escaping images\": image '\.\./\.\./etc/passwd\.png' lies outside the deck's folder",
