@@ -178,3 +178,83 @@ def test_check_reads_one_annotation_listed_thousands_of_times_as_one(small_build
     overlaps = [p for p in check_pdf(buffer.getvalue()).problems if getattr(p, "kind", "") == "overlap"]
     assert overlaps == ["page 1: 1200 card sides, more than fiszki ever puts on a page (1000); "
                         "their overlaps are not checked"]
+
+
+# --- every card's ink stays inside its own box ----------------------------------------------------
+
+INK_DECK = r"""# S
+
+## Ink everywhere
+$\mathrlap{\text{WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW}}$ and
+$\smash{\begin{aligned} X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \\ X \end{aligned}}$
+?
+$\mathllap{\text{MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM}}$
+
+$$\begin{aligned} X \\[-20pt] X \\[-20pt] X \\[-20pt] X \\[-20pt] X \\[-20pt] X \\[-20pt] X \\[-20pt] X
+\\[-20pt] X \\[-20pt] X \\[-20pt] X \\[-20pt] X \\[-20pt] X \\[-20pt] X \\[-20pt] X \end{aligned}$$
+"""
+
+
+def _grey_page(pdf: Path, page: int, folder: Path) -> tuple[int, int, bytes]:
+    """Page `page` (1-based) rendered at 72 dpi, one grey byte per point, top row first."""
+    import subprocess
+
+    subprocess.run(["pdftoppm", "-r", "72", "-gray", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
+                    str(folder / "page")], check=True)
+    data = (folder / "page.pgm").read_bytes()
+    magic, width, height, depth, pixels = data.split(maxsplit=4)
+    assert magic == b"P5" and depth == b"255"
+    return int(width), int(height), pixels
+
+
+def _ink_in(page: tuple[int, int, bytes], rect: tuple[float, float, float, float]) -> int:
+    """Dark pixels inside rect (x, y, w, h in PDF points from the bottom-left)."""
+    width, height, pixels = page
+    x, y, w, h = rect
+    count = 0
+    for row in range(max(0, round(height - y - h)), min(height, round(height - y))):
+        line = pixels[row * width + max(0, round(x)) : row * width + min(width, round(x + w))]
+        count += sum(1 for v in line if v < 160)
+    return count
+
+
+@pytest.mark.tex
+def test_a_formula_that_moves_its_ink_off_the_card_is_cut_at_the_card(tmp_path: Path):
+    """\\mathllap, \\smash and negative spacing within the validator's bounds move text off its card:
+    on paper it lands on the neighbour's card and in the margin. Each side is clipped to its box."""
+    from builder.geometry import CARD_PRESETS, MM, PAPERS, plan_sheet
+
+    deck = tmp_path / "deck.md"
+    deck.write_text(INK_DECK, encoding="utf-8")
+    result = run_fiszki("build", str(deck), "--out", str(tmp_path / "out"))
+    assert result.code == 0, result.stderr
+    layout = plan_sheet(PAPERS["a4"], CARD_PRESETS["business"], 5 * MM)
+    grid_top = max(layout.front_rect(s).top for s in range(layout.per_sheet))
+    for number, rect_of in ((1, layout.front_rect), (2, layout.back_rect)):
+        page = _grey_page(tmp_path / "out" / "flashcards.pdf", number, tmp_path)
+        own = rect_of(0)
+        assert _ink_in(page, own.as_tuple()) > 200  # the card itself is drawn
+        for slot in range(1, layout.per_sheet):  # the empty places of the other cards
+            assert _ink_in(page, rect_of(slot).as_tuple()) == 0, (number, slot)
+        above = (own.x + 2 * MM, grid_top + 0.5, own.w - 4 * MM, layout.paper_h - grid_top)  # between the crop marks
+        assert _ink_in(page, above) == 0, number
+
+
+@pytest.mark.tex
+def test_a_formula_that_moves_its_ink_off_the_cheat_sheet_column_is_cut_at_the_column(tmp_path: Path):
+    """The cheat sheet's columns are clipped to their strips (half the gap beside each, half the
+    margin below, half the header's gap above): nothing reaches the header or the paper's edge."""
+    from builder.geometry import MM
+
+    deck = tmp_path / "deck.md"
+    deck.write_text(INK_DECK, encoding="utf-8")
+    result = run_fiszki("build", str(deck), "--out", str(tmp_path / "out"), "--columns", "1")
+    assert result.code == 0, result.stderr
+    page = _grey_page(tmp_path / "out" / "cheatsheet.pdf", 1, tmp_path)
+    width, height = page[0], page[1]
+    margin = 5 * MM - 1
+    assert _ink_in(page, (margin + 2, margin + 2, width - 2 * margin - 4, height - 2 * margin - 4)) > 200
+    edge = 2 * MM
+    for strip in ((0, 0, edge, height), (width - edge, 0, edge, height), (0, height - margin, width, margin),
+                  (0, 0, width, edge)):
+        assert _ink_in(page, strip) == 0, strip
