@@ -18,6 +18,7 @@ from markdown_it.token import Token
 
 from builder.deck import top_level_blocks
 from builder.errors import Problem
+from builder.images import IMAGE_KINDS, DeckFileError, checked_image, read_deck_file
 from builder.latex import escape_text
 from builder.markdown import parser
 from builder.mathcheck import check_math, line_col, normalize_math
@@ -25,8 +26,6 @@ from builder.mathcheck import check_math, line_col, normalize_math
 if TYPE_CHECKING:
     from builder.deck import Card
 
-# Image formats pdflatex reads, with the bytes their files start with.
-IMAGE_TYPES = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".pdf": b"%PDF-"}
 MAX_NESTING = 4  # lists and quotes inside each other: enumitem's list levels (LaTeX allows 6 in all)
 LONG_CELL = 14  # characters; a column with longer cells wraps instead of growing
 LONG_WORD = 20  # characters without a space that may be broken anywhere
@@ -184,7 +183,8 @@ def _url(ctx: RenderContext, href: str) -> str:
 
 
 def render_image(ctx: RenderContext, tok: Token) -> str:
-    """A local image inside the deck's folder, copied into the build under a content-hash name."""
+    """A local image inside the deck's folder, checked (a PDF rewritten to its drawing) and copied
+    into the build under a content-hash name."""
     src = unquote(str(tok.attrs.get("src", "")))
     refused = error_box(f"image {src} cannot be shown")
     if "://" in src or src.startswith(("data:", "mailto:")):
@@ -193,30 +193,17 @@ def render_image(ctx: RenderContext, tok: Token) -> str:
     if not src.strip():
         ctx.problem("image without a file name: write ![description](file.png)")
         return refused
+    suffix = Path(src).suffix.lower()
+    kind = IMAGE_KINDS.get(suffix)
     try:
-        base = ctx.deck_dir.resolve()
-        path = (base / src).resolve()  # symlinks followed: a link out of the folder is refused too
-        inside = path.is_relative_to(base)
-    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a NUL byte …
-        ctx.problem(f"image '{src}' cannot be read: {exc}")
+        data = read_deck_file(ctx.deck_dir, src)
+        if kind is None:
+            raise DeckFileError("is not PNG, JPEG or PDF", hint="convert it to PNG")
+        data = checked_image(data, kind)
+    except DeckFileError as exc:
+        ctx.problem(f"image '{src}' {exc.reason}", hint=exc.hint)
         return refused
-    if not inside:
-        ctx.problem(f"image '{src}' lies outside the deck's folder and is not read",
-                    hint="put the image in the deck's folder (or below it) and use a relative path")
-        return refused
-    magic = IMAGE_TYPES.get(path.suffix.lower())
-    if magic is None:
-        ctx.problem(f"image '{src}' is not PNG, JPEG or PDF", hint="convert it to PNG")
-        return refused
-    try:
-        data = path.read_bytes()
-    except OSError:
-        ctx.problem(f"image '{src}' not found", hint=f"looked for {path}")
-        return refused
-    if not data.startswith(magic):
-        ctx.problem(f"image '{src}' is not a valid {path.suffix.lower()[1:].upper()} file")
-        return refused
-    name = "img-" + hashlib.sha256(data).hexdigest()[:16] + path.suffix.lower()
+    name = "img-" + hashlib.sha256(data).hexdigest()[:16] + suffix
     ctx.images[name] = data
     return f"\\fzcellimage{{{name}}}" if ctx.in_cell else f"\\fzimage{{{name}}}"
 

@@ -101,6 +101,9 @@ CASES = [
         r':16: card #5 "Thirteen phantoms": math: \\phantom is nested too deeply .* 16384 copies, at most 4096',
         r':19: card #6 "Two billion columns": math: \\begin\{array\} declares 2000000000 columns, at most 100',
         r':22: card #7 "Drawing over other cards": math: \\\\\[…\] -150pt reaches too far')),
+    Case("image_bombs.md", 1, args=("--keep-going",), errors=(
+        r":4: card #1 \"A 26 kB PNG claiming 65536 x 65537 pixels\": image 'huge_dimensions\.png' has 65536 x "
+        r"65537 pixels; fiszki takes at most 64 million pixels",)),
     Case("missing_image.md", 1, errors=(r":4: card #1 \"Missing image\": image 'diagrams/nope.png' not found",)),
     Case("escaping_image.md", 1, errors=(
         r":4: card #1 \"Escaping images\": image '\.\./\.\./etc/passwd\.png' lies outside the deck's folder",
@@ -108,13 +111,13 @@ CASES = [
         r":8: card #1 \"Escaping images\": image 'https://example\.com/x\.png' is not a local file")),
     Case("fake_image.md", 1, errors=(r":4: card #1 \"Not an image\": image 'not_an_image\.png' is not a valid PNG",)),
     # --- fails in TeX or after: traced back to the card ---------------------------------------
-    Case("broken_image.md", 1, errors=(
-        r":6: card #2 \"A broken image\": TeX cannot typeset this: cannot read 'truncated\.png'",)),
+    Case("broken_image.md", 1, errors=(  # found before TeX: its header chunk fails its checksum
+        r":9: card #2 \"A broken image\": image 'truncated\.png' is damaged: .* \(hint: open it in an image program",)),
     Case("long_answer.md", 1, errors=(
         r':3: card #1 "What does a 5,000-character answer do\?": .*does not fit the card',)),
     Case("keep_going.md", 1, args=("--keep-going",), errors=(
         r':11: card #2 "Bad math": math: ',
-        r":13: card #3 \"A damaged image\": TeX cannot typeset this: cannot read 'truncated\.png'",
+        r":14: card #3 \"A damaged image\": image 'truncated\.png' is damaged",
         r":17: card #4 \"A missing image\": image 'gone\.png' not found",
         r':19: card #5 "A far too long answer": .*does not fit the card')),
 ]
@@ -172,7 +175,8 @@ def test_corpus_deck_builds_or_fails_with_its_messages(corpus, case):
         for pdf in built.pdfs:
             assert check_pdf(pdf.read_bytes(), source=str(pdf)).ok, pdf
         if case.code:
-            assert lines[-1] == f"error: {len(problems)} problems; wrote {built.out}/flashcards.pdf, " \
+            assert lines[-1] == f"error: {len(problems)} problem{'s' if len(problems) != 1 else ''}; wrote " \
+                                f"{built.out}/flashcards.pdf, " \
                                 f"{built.out}/cheatsheet.pdf with error boxes in place of the broken cards"
     else:
         assert not built.out.exists() or not any(built.out.iterdir()), "a failed build wrote output"
@@ -224,6 +228,17 @@ def test_no_content_of_etc_passwd_reaches_any_output(corpus):
 
 
 @pytest.mark.tex
+def test_a_pdf_image_brings_no_reference_to_a_file_into_the_output(corpus):
+    from tests.test_images import every_byte
+
+    built = corpus["image_bombs.md --keep-going"]
+    assert b"/etc/passwd" in every_byte((CORPUS / "external_reference.pdf").read_bytes())
+    for pdf in built.pdfs:
+        assert b"/etc/passwd" not in every_byte(pdf.read_bytes()), pdf
+    assert len(PdfReader(built.out / "flashcards.pdf").pages[1]["/Resources"]["/XObject"]) == 1  # the chart is in
+
+
+@pytest.mark.tex
 def test_hostile_text_prints_as_typed(corpus):
     text = " ".join(pdf_text(corpus["input_in_text.md"].out / "cheatsheet.pdf").split())
     for typed in ("\\input{/etc/passwd}", "\\immediate\\write18{touch /tmp/fiszki-pwned}", "\\end{document}",
@@ -259,7 +274,7 @@ def test_keep_going_puts_visible_error_boxes_in_place_of_broken_cards(corpus):
         assert f"card#{number}cannotbebuilt" in fronts, fronts
     assert "Afinecard" in fronts and "Anotherfinecard" in fronts
     sheet = squeezed(pdf_text(built.out / "cheatsheet.pdf"))
-    assert "card#3cannotbebuilt" in sheet and "Alsofine." in sheet
+    assert "imagetruncated.pngcannotbeshown" in sheet and "Alsofine." in sheet  # found before TeX, as math is
     cache = built.out / ".fiszki-cache.json"
     assert not cache.exists()  # PDFs with error boxes are never taken for up to date
 
@@ -374,7 +389,8 @@ def test_image_symlink_out_of_the_deck_folder_is_refused(tmp_path: Path):
 
 @pytest.mark.parametrize("breakage, message", [
     ("\n## Zły\n$\\frac{a$\n", "math:"),  # fails before TeX
-    ("\n## Zły obrazek\n![x](img/damaged.png)\n", "TeX cannot typeset this"),  # fails inside TeX
+    ("\n## Zły obrazek\n![x](img/damaged.png)\n", "image 'img/damaged.png' is damaged"),  # fails before TeX
+    ("\n## Za długie\n" + "Zdanie zbyt długie na kartę. " * 300 + "\n", "does not fit the card"),  # after TeX
 ])
 @pytest.mark.tex
 def test_failed_build_leaves_previous_output_byte_identical(project: Path, tmp_path: Path, breakage, message):
