@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 from markdown_it.token import Token
 
+from builder.decklimits import MAX_META_CHARS, refuse_aliases, too_long_cards
 from builder.errors import ContentError, Problem
 from builder.options import FRONT_MATTER_KEYS
 from builder.markdown import SEPARATOR_TOKEN, parser
@@ -134,7 +135,7 @@ def _split_front_matter(text: str, display: str) -> tuple[list[_Entry], str]:
                                    hint="close it with a line holding only ---"))
     yaml_text = "\n".join(lines[1:end])
     try:
-        _refuse_aliases(yaml_text, display)
+        refuse_aliases(yaml_text, display)
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
         entries = _entries(node, display)
     except yaml.YAMLError as exc:
@@ -147,16 +148,6 @@ def _split_front_matter(text: str, display: str) -> tuple[list[_Entry], str]:
         raise ContentError(Problem("front matter is nested too deeply", file=display, line=2)) from None
     body = "\n" * (end + 1) + "\n".join(lines[end + 1 :])
     return entries, body
-
-
-def _refuse_aliases(yaml_text: str, display: str) -> None:
-    """A YAML alias (*name) repeats what its anchor (&name) holds: nested, a few hundred bytes
-    of them expand to gigabytes ("billion laughs"). A front matter never needs one."""
-    for event in yaml.parse(yaml_text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent):
-            raise ContentError(Problem(f"front matter uses the YAML alias *{event.anchor}; fiszki does not "
-                                       "read aliases", file=display, line=event.start_mark.line + 2,
-                                       hint="write the value out in full"))
 
 
 def _entries(node: yaml.Node | None, display: str) -> list[_Entry]:
@@ -197,6 +188,8 @@ def _check_front_matter(entries: list[_Entry], display: str) -> tuple[dict, dict
                 meta[name] = _meta_text(entry)
             except ValueError as exc:
                 problem(str(exc))
+            if len(meta.get(name, "")) > MAX_META_CHARS:
+                problem(f"'{entry.key}' is {len(meta[name]):,} characters long; at most {MAX_META_CHARS:,}")
         elif name in FRONT_MATTER_KEYS:
             options[name] = entry.value
         else:
@@ -458,6 +451,7 @@ def parse_deck_text(text: str, path: Path, display: str | None = None) -> Deck:
     for block in top_level_blocks(parser().parse(body)):
         reader.add(block)
     cards = reader.finish()
+    reader.problems.extend(too_long_cards(cards, body, display))
     if reader.problems:
         raise ContentError(sorted(reader.problems, key=lambda p: p.line or 0))
     return Deck(path, display, meta, options, option_lines, cards, reader.sections, text, reader.warnings)

@@ -10,6 +10,7 @@ import jinja2
 from markupsafe import Markup
 
 from builder import templates_dir
+from builder.texlimits import MAX_LINE, fold_long_lines
 from pylatex.utils import escape_latex
 
 # Characters pdflatex can typeset with T1 + textcomp + lmodern (measured by compiling every code
@@ -105,8 +106,13 @@ def escape_text(text: str, on_unsupported: UnsupportedHandler | None = None) -> 
 
 
 def pdf_text_string(text: str) -> str:
-    """A PDF text string in hex UTF-16BE: any Unicode, and nothing TeX or PDF could misread."""
-    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+    """A PDF text string in hex UTF-16BE: any Unicode, and nothing TeX or PDF could misread. A long
+    one is cut into lines (PDF ignores white space in a hex string), as TeX reads lines of limited
+    length."""
+    hexed = text.encode("utf-16-be").hex().upper()
+    if len(hexed) > MAX_LINE // 2:
+        hexed = "\n".join(hexed[i:i + MAX_LINE // 2] for i in range(0, len(hexed), MAX_LINE // 2))
+    return "<FEFF" + hexed + ">"
 
 
 def _finalize(value: object) -> object:
@@ -152,7 +158,7 @@ def bp(value: float) -> str:
 
 
 def render_template(name: str, **context: object) -> str:
-    return environment().get_template(name).render(**context)
+    return fold_long_lines(environment().get_template(name).render(**context))
 
 
 def stream_template(name: str, **context: object) -> Iterator[str]:
@@ -164,6 +170,9 @@ def stream_template(name: str, **context: object) -> Iterator[str]:
         pieces.append(piece)
         size += len(piece)
         if size >= 65536:
-            yield "".join(pieces)
-            pieces, size = [], 0
-    yield "".join(pieces)
+            text = "".join(pieces)
+            end = text.rfind("\n") + 1  # whole lines only: a long line is cut in one piece
+            if end:
+                yield fold_long_lines(text[:end])
+                pieces, size = [text[end:]], len(text) - end
+    yield fold_long_lines("".join(pieces))

@@ -413,6 +413,7 @@ class _Scanner:
         self.row_groups: set[int] = set()  # "{" of \substack
         # (end index, copies) of the arguments TeX typesets several times over, innermost last
         self.copies: list[tuple[int, int]] = []
+        self.spacing = 0.0  # em, all \\hspace, \\mspace and \\\\[…] so far, either way
         self.pair: dict[int, int] = {}  # "{" / "[" index -> index after match
         opened: dict[str, list[int]] = {"{": [], "[": []}
         for k, t in enumerate(self.toks):
@@ -475,12 +476,27 @@ class _Scanner:
             self.bad("^^ character codes are not allowed", m.start())
         if self.problems:  # ^^ rewrites the input before TeX tokenizes it
             return self.problems
+        self.rows()
         i = 0
         while i < len(self.toks):
             i = self.step(i)
         for frame in self.stack:
             self.unclosed(frame)
         return sorted(self.problems, key=lambda p: p.offset)
+
+    def rows(self) -> None:
+        """Each line of the formula (up to a \\\\ or the end) at most MAX_ROW characters."""
+        start, rows = 0, 0
+        for t in self.toks + [_Tok("cs", "\\", len(self.src))]:
+            if t.kind == "cs" and t.val == "\\":
+                rows += 1
+                if rows == mathlimits.MAX_ROWS + 1:
+                    self.bad(f"the formula has more than {mathlimits.MAX_ROWS} lines", t.off)
+                if t.off - start > mathlimits.MAX_ROW:
+                    self.bad(f"this line of the formula is {t.off - start} characters long, at most "
+                             f"{mathlimits.MAX_ROW}: break it with \\begin{{aligned}} … \\\\ … "
+                             "\\end{aligned}", start)
+                start = t.off
 
     def push(self, frame: _Frame) -> None:
         if len(self.stack) == mathlimits.MAX_DEPTH:
@@ -656,6 +672,11 @@ class _Scanner:
                          f"\\{name} needs a length such as {{1em}}", off)
             elif why := mathlimits.spacing_problem(got[0], "\\\\[…]" if name == "\\" else f"\\{name}"):
                 self.bad(why, off)
+            else:
+                self.spacing += abs(mathlimits.spacing_em(got[0]))
+                if self.spacing > mathlimits.MAX_TOTAL_SPACE_EM >= self.spacing - abs(mathlimits.spacing_em(got[0])):
+                    self.bad(f"the spacings of this formula add up to more than "
+                             f"{mathlimits.MAX_TOTAL_SPACE_EM}em", off)
             return got[1] if got else j
         elif name == "tag":
             if not self.is_ch(self.sig(j), "{"):

@@ -11,6 +11,10 @@ from __future__ import annotations
 import re
 
 MAX_DEPTH = 50  # braces, \left…\right and environments inside each other (300 braces stopped TeX)
+# Characters in one line of a formula (between \\): a line TeX cannot break; 9000 letters were
+# wider than TeX's largest dimension (16383 pt). The longest in the default deck has 180.
+MAX_ROW = 1000
+MAX_ROWS = 200  # lines (\\\\) in one formula: a display TeX cannot split across a card
 
 # How many times TeX typesets the argument of a command (\mathchoice: once per math style; \pmb
 # and \boldsymbol overprint copies of that). Measured with pdflatex: each nested level of these
@@ -45,14 +49,21 @@ _EM = {"em": 1, "ex": 0.5, "mu": 1 / 18}
 _AMOUNT = re.compile(r"\s*([-+]?)\s*(\d+\.?\d*|\.\d+)\s*([a-z]{2})\s*")
 
 
-def spacing_problem(text: str, command: str) -> str | None:
-    """Why the spacing `text` (a length TeX reads, e.g. '-2pt') is refused, or None."""
+MAX_TOTAL_SPACE_EM = 100  # all spacings of one formula together, either way
+
+
+def spacing_em(text: str) -> float:
+    """The spacing `text` (a length TeX reads, e.g. '-2pt') in em; 0 if it is not a length."""
     m = _AMOUNT.fullmatch(text)
     if not m or m.group(3) not in _PT | _EM:
-        return None  # not a length: mathcheck says so itself
+        return 0.0  # not a length: mathcheck says so itself
     value = float(m.group(2)) * (-1 if m.group(1) == "-" else 1)
-    em = value * _EM[m.group(3)] if m.group(3) in _EM else value * _PT[m.group(3)] / 10
-    if MIN_SPACE_EM <= em <= MAX_SPACE_EM:
+    return value * _EM[m.group(3)] if m.group(3) in _EM else value * _PT[m.group(3)] / 10
+
+
+def spacing_problem(text: str, command: str) -> str | None:
+    """Why the spacing `text` is refused, or None."""
+    if MIN_SPACE_EM <= spacing_em(text) <= MAX_SPACE_EM:
         return None
     return (f"{command} {text.strip()} reaches too far: a spacing in a formula is between "
             f"{MIN_SPACE_EM}em and {MAX_SPACE_EM}em ({MIN_SPACE_EM * 10}pt and {MAX_SPACE_EM * 10}pt)")

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from builder.deck import Card
 
 MAX_NESTING = 4  # lists and quotes inside each other: enumitem's list levels (LaTeX allows 6 in all)
+MAX_EMPHASIS = 10  # bold and italic inside each other (each a TeX group: TeX has 255 in all)
 LONG_CELL = 14  # characters; a column with longer cells wraps instead of growing
 LONG_WORD = 20  # characters without a space that may be broken anywhere
 CODE_TAB = 4
@@ -131,6 +132,7 @@ def render_math(ctx: RenderContext, src: str, display: bool, line: int | None) -
 def render_inline(ctx: RenderContext, children: list[Token]) -> str:
     out: list[str] = []
     links: list[tuple[str, int, bool]] = []  # href, where its text starts in out, autolink
+    emphasis: list[bool] = []  # each open bold/italic: typeset (True) or past MAX_EMPHASIS (False)
     for tok in children:
         t = tok.type
         if t == "text":
@@ -138,12 +140,14 @@ def render_inline(ctx: RenderContext, children: list[Token]) -> str:
         elif t in ("softbreak", "hardbreak"):
             out.append(" " if t == "softbreak" or ctx.in_cell else "\\newline ")
             ctx.line = ctx.line + 1 if ctx.line else None
-        elif t == "strong_open":
-            out.append("\\textbf{")
-        elif t == "em_open":
-            out.append("\\emph{")
+        elif t in ("strong_open", "em_open"):
+            emphasis.append(sum(emphasis) < MAX_EMPHASIS)
+            if not emphasis[-1] and sum(emphasis) == MAX_EMPHASIS and emphasis.count(False) == 1:
+                ctx.problem(f"bold and italic nested deeper than {MAX_EMPHASIS} levels: the inner ones are "
+                            "shown plain", warn=True)
+            out.append(("\\textbf{" if t == "strong_open" else "\\emph{") if emphasis[-1] else "")
         elif t in ("strong_close", "em_close"):
-            out.append("}")
+            out.append("}" if not emphasis or emphasis.pop() else "")
         elif t == "code_inline":
             out.append(f"\\fzcodeinline{{{_code_text(ctx, tok.content)}}}")
         elif t in ("math_inline", "math_inline_double"):

@@ -245,3 +245,20 @@ def test_the_real_deck_parses_cleanly():
     assert len(deck.cards) == 47 and deck.warnings == []
     assert len({c.id for c in deck.cards}) == 47
     assert [c.number for c in deck.cards] == list(range(1, 48))
+
+
+def test_cards_and_titles_beyond_any_real_deck_are_refused_by_their_line():
+    from builder.decklimits import MAX_CARD_CHARS, MAX_CARD_LINES
+
+    fine = "# S\n\n## Long but fine\n" + "a" * (MAX_CARD_CHARS - 40) + "\n\n## Next\nB\n"
+    assert len(parse_deck_text(fine, Path("d.md")).cards) == 2
+    text = "# S\n\n## Short\nA\n\n## Long\n" + "a " * MAX_CARD_CHARS + "\n\n## Tall\n" + "x\n\n" * MAX_CARD_LINES
+    with pytest.raises(ContentError) as info:
+        parse_deck_text(text, Path("d.md"))
+    assert [str(p) for p in info.value.problems] == [
+        'd.md:6: card #2 "Long": the card is 40,010 characters long; fiszki takes cards of at most 20,000 '
+        "characters and 1,000 lines (hint: split it into several cards)",
+        'd.md:9: card #3 "Tall": the card is 2,002 lines long; fiszki takes cards of at most 20,000 characters and '
+        "1,000 lines (hint: split it into several cards)"]
+    with pytest.raises(ContentError, match=r"d\.md:3: 'author' is 1,001 characters long; at most 1,000"):
+        parse_deck_text("---\ntitle: T\nauthor: " + "a" * 1001 + "\n---\n# S\n## Q\nA\n", Path("d.md"))

@@ -258,3 +258,69 @@ def test_a_formula_that_moves_its_ink_off_the_cheat_sheet_column_is_cut_at_the_c
     for strip in ((0, 0, edge, height), (width - edge, 0, edge, height), (0, height - margin, width, margin),
                   (0, 0, width, edge)):
         assert _ink_in(page, strip) == 0, strip
+
+
+# --- TeX's limits: a clear error naming the card, before TeX or from its fit, or a build ---------------
+
+
+@pytest.mark.tex
+def test_the_attacks_on_texs_limits_end_with_a_clear_error_naming_the_line(tmp_path: Path):
+    words = " ".join(f"w{i % 97}" for i in range(60_000))
+    attacks = {
+        "line": ("# S\n\n## Q\n" + words[:200_000] + "\n",
+                 ':3: card #1 "Q": the card is 200,'),
+        "word": ("# S\n\n## Q\n" + "x" * 19_000 + "\n", ':3: card #1 "Q": back does not fit the card'),
+        "links": ("# S\n\n## Q\n" + "[" * 20_000 + "a" + "](u)" * 20_000 + "\n",
+                  ':3: card #1 "Q": the card is 100,'),
+        "title": ("---\ntitle: " + "T" * 60_000 + "\n---\n# S\n\n## Q\nA\n", ":2: 'title' is 60,000 characters long"),
+    }
+    for name, (text, message) in attacks.items():
+        deck = tmp_path / f"{name}.md"
+        deck.write_text(text, encoding="utf-8")
+        result = run_fiszki("build", str(deck), "--out", str(tmp_path / name))
+        assert result.code == 1 and f"{name}.md{message}" in result.stderr, (name, result.stderr[-600:])
+        assert "unknown TeX error" not in result.stderr
+
+
+def test_long_lines_are_cut_where_tex_reads_the_same():
+    from builder.texlimits import MAX_LINE, fold_long_lines
+
+    line = " ".join(f"word{i}" for i in range(3000)) + "x\\fzbreak{}" * 2000 + "{\\bfseries a}  b \\ c"
+    folded = fold_long_lines("\\par\n" + line + "\n")
+    assert max(map(len, folded.split("\n"))) <= MAX_LINE
+    assert folded.replace("%\n", "").replace("\n", " ") == ("\\par\n" + line + "\n").replace("\n", " ")
+    assert "\n\n" not in folded.strip() and "\\\n" not in folded  # no new paragraph, no control space cut
+
+
+@pytest.mark.tex
+def test_a_folded_document_typesets_byte_for_byte_as_the_unfolded_one():
+    """Below TeX's buffer both can be read: the cuts change nothing TeX makes."""
+    from builder.texlimits import fold_long_lines
+    from builder.texrun import run_pdflatex
+
+    body = (" ".join(f"wo{i}rd" for i in range(4000)) + " " + "{\\bfseries x}y\\allowbreak{}" * 500
+            + " $a + b$ {} \\emph{z} ")
+    tex = ("\\documentclass{article}\\pdfinfoomitdate=1 \\pdftrailerid{}\\begin{document}\n" + body * 3
+           + "\n\\end{document}\n")
+    assert max(map(len, tex.split("\n"))) > 50_000
+    folded = fold_long_lines(tex)
+    assert folded != tex and max(map(len, folded.split("\n"))) <= 4000
+    assert run_pdflatex(folded, jobname="a").pdf == run_pdflatex(tex, jobname="a").pdf
+
+
+@pytest.mark.tex
+def test_a_side_too_tall_for_texs_dimensions_is_told_not_to_fit(tmp_path: Path):
+    """20,000 characters on a 20 mm card at its starting size would be 30 m of text, past the
+    16383 pt TeX can measure; it starts small enough to be measured, and is told not to fit."""
+    deck = tmp_path / "deck.md"
+    deck.write_text("# S\n\n## Q\n" + "WWWW " * 3990 + "\n", encoding="utf-8")
+    result = run_fiszki("build", str(deck), "--out", str(tmp_path / "out"), "--card", "20x20")
+    assert result.code == 1 and 'deck.md:3: card #1 "Q": back does not fit the card even at 6 pt' in result.stderr, \
+        result.stderr
+
+
+def test_ordinary_sides_keep_their_starting_size():
+    from builder.texlimits import safe_start
+
+    assert safe_start("x" * 2000, 224, 10) == 10  # a long answer on a business card
+    assert safe_start("x" * 20_000, 40, 10) < 4  # the most a card holds, on a 20 mm card

@@ -512,7 +512,7 @@ def test_braces_nested_beyond_texs_grouping_levels_are_refused():
     assert check_math("{" * 50 + "x" + "}" * 50) == []
     assert only_problem("{" * 300 + "x" + "}" * 300) == MathProblem(
         r"braces, \left…\right and environments nested more than 50 deep", 50)
-    deep = r"\left(" * 30 + r"\begin{aligned}" * 25 + "x" + r"\end{aligned}" * 25 + r"\right)" * 30
+    deep = "{" * 30 + r"\begin{aligned}" * 21 + "x" + r"\end{aligned}" * 21 + "}" * 30
     assert "nested more than 50 deep" in only_problem(deep).message
 
 
@@ -560,7 +560,7 @@ def test_nested_commands_tex_sets_several_times_over_are_bounded():
     assert check_math(nest("pmb", 3)) == []
     # In text mode \textbf is a font switch; siblings do not multiply, only nesting does.
     assert check_math(r"\text{" + r"\textbf{" * 10 + "x" + "}" * 11) == []
-    assert check_math(" ".join([nest("phantom", 6)] * 20)) == []
+    assert check_math(" ".join([nest("phantom", 6)] * 12)) == []
     assert "copies" in only_problem(r"\sqrt[{\phantom{\phantom{\phantom{\phantom{\phantom{\phantom{x}}}}}}}]{y}").message
 
 
@@ -569,3 +569,16 @@ def test_array_columns_are_counted_with_their_repeats():
         r"\begin{array} declares 2000000000 columns, at most 100"
     assert check_math(r"\begin{array}{*{3}{c}|l} a & b & c & d \end{array}") == []
     assert "too many &" in only_problem(r"\begin{array}{*{2}{c}} a & b & c \end{array}").message
+
+
+def test_formula_lines_rows_and_total_spacing_are_bounded():
+    assert check_math("x" * 1000) == []
+    assert only_problem("x" * 1001).message.startswith("this line of the formula is 1001 characters long, at most 1000")
+    rows = r"\begin{aligned}" + "x" * 900 + r"\\" + "x" * 900 + r"\end{aligned}"
+    assert check_math(rows) == []
+    assert check_math(r"\begin{aligned}" + r"x\\" * 199 + r"x\end{aligned}") == []  # 200 lines
+    assert only_problem(r"\begin{aligned}" + r"x\\" * 200 + r"x\end{aligned}").message == \
+        "the formula has more than 200 lines"
+    assert check_math(r"\begin{aligned}" + r"x\\[20em]" * 5 + r"\end{aligned}") == []
+    assert only_problem(r"\begin{aligned}" + r"x\\[30em]" * 4 + r"\end{aligned}").message == \
+        "the spacings of this formula add up to more than 100em"

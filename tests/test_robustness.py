@@ -104,6 +104,16 @@ CASES = [
     Case("image_bombs.md", 1, args=("--keep-going",), errors=(
         r":4: card #1 \"A 26 kB PNG claiming 65536 x 65537 pixels\": image 'huge_dimensions\.png' has 65536 x "
         r"65537 pixels; fiszki takes at most 64 million pixels",)),
+    Case("huge_cards.md", 1, errors=(
+        r':3: card #1 "A line of 25,000 characters": the card is 25,033 characters long; fiszki takes cards of at '
+        r'most 20,000 characters and 1,000 lines',
+        r':6: card #2 "Five thousand nested links": the card is 25,033 characters long')),
+    Case("long_title.md", 1, errors=(r":2: 'title' is 1,799 characters long; at most 1,000",)),
+    Case("tex_limits.md", 1, args=("--keep-going",), errors=(
+        r':3: card #1 "A word of 19,000 characters": back does not fit the card',
+        r':10: card #3 "A formula line of 1,200 characters": math: this line of the formula is 1200 characters long, '
+        r'at most 1000'), warnings=(
+        r':7: card #2 "Emphasis two hundred deep": bold and italic nested deeper than 10 levels',)),
     Case("missing_image.md", 1, errors=(r":4: card #1 \"Missing image\": image 'diagrams/nope.png' not found",)),
     Case("escaping_image.md", 1, errors=(
         r":4: card #1 \"Escaping images\": image '\.\./\.\./etc/passwd\.png' lies outside the deck's folder",

@@ -13,6 +13,7 @@ from builder.flashcards.marks import cut_lines, fold_lines, footer_place, crop_m
 from builder.geometry import Rect, SheetLayout
 from builder.latex import bp, latex, pdf_text_string, render_template, stream_template
 from builder.render import RenderContext
+from builder.texlimits import safe_start
 from builder.options import Options
 from builder.tex.contract import (BACK_START, FRONT_START, KIND_FLASHCARDS, LABEL_SIZE, MARKER_PREFIX,
                                   QUESTIONS_FILE, card_name, side_key, source)
@@ -55,14 +56,14 @@ def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Option
         front_body, back_body = bodies[id(card)]
         spec = SideSpec(card, side, rect, back_body if back else front_body,
                         BACK_START if back else FRONT_START, opts.min_size)
-        start = min(starts.get(spec.key, spec.start), spec.start)
+        start = max(min(starts.get(spec.key, spec.start), spec.start), opts.min_size)
         # Every side has the document's one side size (the template sets it once): only what
         # differs is here, positions already in TeX's form (this runs for every side of the deck).
         return dict(
             marker=latex(MARKER_PREFIX + source(card.number, side, card.line)),
             log_name=latex(spec.key), name=latex(card_name(spec.key)), rect=rect,
             x=latex(bp(rect.x)), y=latex(bp(rect.y)), body=latex(spec.body), centre=not back,
-            start=max(start, opts.min_size), label=latex(card_label(card, side, inner_w, labels)),
+            start=safe_start(spec.body, inner_w, start), label=latex(card_label(card, side, inner_w, labels)),
             back_key=spec.key if back else None,
         )
 
