@@ -21,7 +21,11 @@ def fit_problems(deck: Deck, cards: list[Card], report: FitReport, opts: Options
                        card_number=number, question=card.question if card else None, hint=hint)
 
     for key, (need, avail) in report.overflow.items():
-        message = f"does not fit the card even at {opts.min_size:g} pt (needs {need / avail:.0%} of the space)"
+        # Measured below the smallest size when its text was too long to start higher (safe_start):
+        # at the smallest size it would need more, by the square of the sizes.
+        scale = max(1.0, opts.min_size / report.sizes.get(key, opts.min_size)) ** 2
+        message = (f"does not fit the card even at {opts.min_size:g} pt "
+                   f"(needs {need / avail * scale:.0%} of the space)")
         if key.endswith("front"):
             hint = "shorten the question or use a bigger --card (--overflow split continues answers only)"
         elif opts.overflow == "split":
