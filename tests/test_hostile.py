@@ -317,6 +317,13 @@ def test_a_side_too_tall_for_texs_dimensions_is_told_not_to_fit(tmp_path: Path):
     result = run_fiszki("build", str(deck), "--out", str(tmp_path / "out"), "--card", "20x20")
     assert result.code == 1 and 'deck.md:3: card #1 "Q": back does not fit the card even at 6 pt' in result.stderr, \
         result.stderr
+    # A 19,000-letter word starts below 6 pt too; what it needs is told as at 6 pt (not at its start).
+    import re
+
+    deck.write_text("# S\n\n## Q\n" + "x" * 19_000 + "\n", encoding="utf-8")
+    result = run_fiszki("build", str(deck), "--out", str(tmp_path / "out"))
+    assert 'card #1 "Q": back does not fit the card even at 6 pt' in result.stderr
+    assert int(re.search(r"needs (\d+)% of the space", result.stderr).group(1)) > 1000
 
 
 def test_ordinary_sides_keep_their_starting_size():
