@@ -331,3 +331,12 @@ def test_ordinary_sides_keep_their_starting_size():
 
     assert safe_start("x" * 2000, 224, 10) == 10  # a long answer on a business card
     assert safe_start("x" * 20_000, 40, 10) < 4  # the most a card holds, on a 20 mm card
+
+
+@pytest.mark.tex
+def test_a_card_too_long_for_narrow_cheat_sheet_columns_is_named(tmp_path: Path):
+    deck = tmp_path / "deck.md"
+    deck.write_text("# S\n\n## Q\n" + "WWWW " * 3990 + "\n\n## R\nshort\n", encoding="utf-8")
+    result = run_fiszki("build", str(deck), "--out", str(tmp_path / "out"), "--columns", "17", "--keep-going")
+    assert 'deck.md:3: card #1 "Q": too long for 17 cheat-sheet columns 15 mm wide' in result.stderr, result.stderr
+    assert "Dimension too large" not in result.stderr and (tmp_path / "out" / "cheatsheet.pdf").exists()

@@ -16,7 +16,9 @@ from builder.latex import render_template
 from builder.outputs.base import Output, Result, Work
 from builder.render import RenderContext
 from builder.tex.blame import swap_or_stop, tex_problem
-from builder.tex.contract import CheatFit, marker_before, read_cheat_fit
+from builder.geometry import MM, parse_length
+from builder.tex.contract import COLUMN_GAP_EM, COLUMN_GAP_MIN, CheatFit, marker_before, read_cheat_fit
+from builder.texlimits import safe_start
 from builder.tex.run import TexError, TexJob, TexResult, line_using_file, start_pdflatex
 
 
@@ -69,8 +71,8 @@ class CheatSheet(Output):
         images = {**work.rendered.images, **ctx.images}
         target = opts.pages or 1
         text_length = sum(card_text_length(c) for c in cards)
-        start = min(max(first_guess(self.geometry, text_length, target), opts.cheat_min_size), MAX_SIZE)
-        max_size = max(MAX_SIZE, opts.cheat_min_size)
+        max_size = self._measurable_size(cards, max(MAX_SIZE, opts.cheat_min_size))
+        start = min(max(first_guess(self.geometry, text_length, target), opts.cheat_min_size), max_size)
 
         result = self._compile(cards, body, images, start, max_size, job)
         fit = read_cheat_fit(result.log)
@@ -85,6 +87,23 @@ class CheatSheet(Output):
                 raise FiszkiError("cheat sheet: TeX's page count does not match its fitting report "
                                   "(a bug in fiszki; the .log shows the FISZKI CHEAT lines)")
         return result.pdf, result.log, self._summary(cards, fit), self._notes(fit, max_size)
+
+    def _measurable_size(self, cards: list[Card], size: float) -> float:
+        """`size`, or less: in narrow fixed columns the longest card must stay shorter than TeX can
+        measure (see texlimits); a card too long for that even at the smallest size is refused."""
+        opts = self.opts
+        if not opts.columns or not cards:
+            return size
+        gap = max(parse_length(COLUMN_GAP_MIN), COLUMN_GAP_EM * opts.cheat_min_size)
+        column = (self.geometry.text_w - gap * (opts.columns - 1)) / opts.columns
+        longest = max(cards, key=card_text_length)
+        fits = safe_start("x" * card_text_length(longest), column, size)
+        if fits < opts.cheat_min_size:
+            raise ContentError(Problem(f"too long for {opts.columns} cheat-sheet columns {column / MM:.0f} mm wide: "
+                                       "TeX could not measure it", file=self.deck.display_path, line=longest.line,
+                                       card_number=longest.number, question=longest.question,
+                                       hint="use fewer --columns, or split the card"))
+        return max(opts.cheat_min_size, fits)
 
     def _compile(self, cards: list[Card], body: str, images: dict[str, bytes], start: float, max_size: float,
                  job: TexJob | None = None) -> TexResult:
