@@ -81,6 +81,7 @@ def test_yaml_aliases_in_the_front_matter_are_refused_before_they_expand():
     parse_deck_text(LAUGHS.replace("&", "").split("b:")[0] + "---\n# S\n## Q\nA\n", Path("ok.md"))  # anchors alone
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("args, message", [
     (("--card", "0.05x0.05"), "card '0.05x0.05' is 0.05 x 0.05 mm: cards need at least 20 mm a side"),
     (("--card", "8x8"), "card '8x8' is 8 x 8 mm: cards need at least 20 mm a side"),
@@ -94,6 +95,7 @@ def test_sizes_no_deck_needs_are_usage_errors(small_deck: Path, tmp_path: Path, 
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.tex
 def test_the_smallest_card_and_the_largest_paper_build_and_pass_the_check(tmp_path: Path):
     deck = tmp_path / "deck.md"
     deck.write_text("# Words\n\n## dog\npies\n\n## cat\nkot $x^2$\n", encoding="utf-8")
@@ -103,6 +105,7 @@ def test_the_smallest_card_and_the_largest_paper_build_and_pass_the_check(tmp_pa
         assert result.code == 0, (args, result.stderr)  # the build's own check passed both PDFs
 
 
+@pytest.mark.tex
 def test_a_card_size_from_the_front_matter_names_its_line(tmp_path: Path):
     deck = tmp_path / "deck.md"
     deck.write_text("---\ncard: 8x8\n---\n# S\n## Q\nA\n", encoding="utf-8")
@@ -110,6 +113,7 @@ def test_a_card_size_from_the_front_matter_names_its_line(tmp_path: Path):
     assert result.code == 1 and "deck.md:2: front matter 'card': card '8x8' is 8 x 8 mm" in result.stderr
 
 
+@pytest.mark.tex
 def test_source_date_epoch_past_year_9999_is_a_usage_error(small_deck: Path, tmp_path: Path):
     result = run_fiszki("build", str(small_deck), "--out", str(tmp_path / "out"),
                         env={"SOURCE_DATE_EPOCH": "99999999999999999999"})
@@ -154,6 +158,7 @@ def test_card_ids_for_many_equal_questions_take_linear_work():
                    "same-question-3"]
 
 
+@pytest.mark.tex
 def test_check_reads_one_annotation_listed_thousands_of_times_as_one(small_build: Path):
     from pypdf.generic import ArrayObject, DictionaryObject
 

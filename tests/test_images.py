@@ -158,6 +158,7 @@ def _sof(data: bytes) -> int:
     return data.index(b"\xff\xc0")
 
 
+@pytest.mark.tex
 def test_jpegs_pdftex_cannot_read_safely_are_refused(jpeg: bytes):
     check_jpeg(jpeg)
     sof = _sof(jpeg)
