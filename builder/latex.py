@@ -10,7 +10,7 @@ import jinja2
 from markupsafe import Markup
 
 from builder import templates_dir
-from builder.texlimits import MAX_LINE, fold_long_lines
+from builder.tex.limits import MAX_LINE, fold_long_lines
 from pylatex.utils import escape_latex
 
 # Characters pdflatex can typeset with T1 + textcomp + lmodern (measured by compiling every code

@@ -1,7 +1,7 @@
 """Flashcard sheets, proven from the PDFs: real pdflatex, PDFs read back with pypdf.
 
 Where cards should be is worked out here from first principles (paper, card, margin, the flip
-rule), not from builder.geometry or builder.check, so a mistake shared by those cannot hide.
+rule), not from builder.geometry or builder.checking, so a mistake shared by those cannot hide.
 Builds share module-scoped fixtures and run two at a time; the matrix calls the flashcard
 builder directly, a handful of cases go through the real command line.
 """

@@ -83,11 +83,11 @@ def test_yaml_aliases_in_the_front_matter_are_refused_before_they_expand():
 
 @pytest.mark.tex
 @pytest.mark.parametrize("args, message", [
-    (("--card", "0.05x0.05"), "card '0.05x0.05' is 0.05 x 0.05 mm: cards need at least 20 mm a side"),
-    (("--card", "8x8"), "card '8x8' is 8 x 8 mm: cards need at least 20 mm a side"),
-    (("--paper", "6000x6000"), "paper '6000x6000' is 6000 x 6000 mm: fiszki makes pages of at most 1500 mm a side"),
+    (("--card", "0.05x0.05"), "--card: card '0.05x0.05' is 0.05 x 0.05 mm: cards need at least 20 mm a side"),
+    (("--card", "8x8"), "--card: card '8x8' is 8 x 8 mm: cards need at least 20 mm a side"),
+    (("--paper", "6000x6000"), "--paper: paper '6000x6000' is 6000 x 6000 mm: fiszki makes pages of at most 1500 mm a side"),
     (("--paper", "1500x1500", "--card", "20x20"), "74x74 = 5476 cards on a sheet: fiszki puts at most 500 on one"),
-    (("--margin", "9" * 400), "invalid length '" + "9" * 400 + "': at most 100 m"),
+    (("--margin", "9" * 400), "--margin: invalid length '" + "9" * 400 + "': at most 100 m"),
 ])
 def test_sizes_no_deck_needs_are_usage_errors(small_deck: Path, tmp_path: Path, args, message):
     result = run_fiszki("build", str(small_deck), "--out", str(tmp_path / "out"), *args)
@@ -162,7 +162,7 @@ def test_card_ids_for_many_equal_questions_take_linear_work():
 def test_check_reads_one_annotation_listed_thousands_of_times_as_one(small_build: Path):
     from pypdf.generic import ArrayObject, DictionaryObject
 
-    from builder.check import check_pdf
+    from builder.checking import check_pdf
 
     writer = PdfWriter(clone_from=PdfReader(small_build / "flashcards.pdf"))
     page = writer.pages[0]
@@ -288,7 +288,7 @@ def test_the_attacks_on_texs_limits_end_with_a_clear_error_naming_the_line(tmp_p
 
 
 def test_long_lines_are_cut_where_tex_reads_the_same():
-    from builder.texlimits import MAX_LINE, fold_long_lines
+    from builder.tex.limits import MAX_LINE, fold_long_lines
 
     line = " ".join(f"word{i}" for i in range(3000)) + "x\\fzbreak{}" * 2000 + "{\\bfseries a}  b \\ c"
     folded = fold_long_lines("\\par\n" + line + "\n")
@@ -300,8 +300,8 @@ def test_long_lines_are_cut_where_tex_reads_the_same():
 @pytest.mark.tex
 def test_a_folded_document_typesets_byte_for_byte_as_the_unfolded_one():
     """Below TeX's buffer both can be read: the cuts change nothing TeX makes."""
-    from builder.texlimits import fold_long_lines
-    from builder.texrun import run_pdflatex
+    from builder.tex.limits import fold_long_lines
+    from builder.tex.run import run_pdflatex
 
     body = (" ".join(f"wo{i}rd" for i in range(4000)) + " " + "{\\bfseries x}y\\allowbreak{}" * 500
             + " $a + b$ {} \\emph{z} ")
@@ -332,7 +332,7 @@ def test_a_side_too_tall_for_texs_dimensions_is_told_not_to_fit(tmp_path: Path):
 
 
 def test_ordinary_sides_keep_their_starting_size():
-    from builder.texlimits import safe_start
+    from builder.tex.limits import safe_start
 
     assert safe_start("x" * 2000, 224, 10) == 10  # a long answer on a business card
     assert safe_start("x" * 20_000, 40, 10) < 4  # the most a card holds, on a 20 mm card

@@ -13,7 +13,7 @@ from builder.flashcards.marks import cut_lines, fold_lines, footer_place, crop_m
 from builder.geometry import Rect, SheetLayout
 from builder.latex import bp, latex, pdf_text_string, render_template, stream_template
 from builder.render import RenderContext
-from builder.texlimits import safe_start
+from builder.tex.limits import safe_start
 from builder.options import Options
 from builder.tex.contract import (BACK_START, FRONT_START, KIND_FLASHCARDS, LABEL_SIZE, MARKER_PREFIX,
                                   QUESTIONS_FILE, card_name, side_key, source)

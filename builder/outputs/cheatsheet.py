@@ -18,7 +18,7 @@ from builder.render import RenderContext
 from builder.tex.blame import swap_or_stop, tex_problem
 from builder.geometry import MM, parse_length
 from builder.tex.contract import COLUMN_GAP_EM, COLUMN_GAP_MIN, CheatFit, marker_before, read_cheat_fit
-from builder.texlimits import safe_start
+from builder.tex.limits import safe_start
 from builder.tex.run import TexError, TexJob, TexResult, line_using_file, start_pdflatex
 
 
@@ -90,7 +90,7 @@ class CheatSheet(Output):
 
     def _measurable_size(self, cards: list[Card], size: float) -> float:
         """`size`, or less: in narrow fixed columns the longest card must stay shorter than TeX can
-        measure (see texlimits); a card too long for that even at the smallest size is refused."""
+        measure (see tex/limits.py); a card too long for that even at the smallest size is refused."""
         opts = self.opts
         if not opts.columns or not cards:
             return size
