@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
-from urllib.parse import unquote
 
 from builder import __version__, templates_dir
-from builder.files import atomic_write
+from builder.decklimits import MAX_DECK_BYTES
+from builder.files import UnreadableFile, atomic_write, read_regular
 from builder.options import fingerprint_values
 
 CACHE_FILE = ".fiszki-cache.json"
 
-# Images named in the deck's Markdown, found without parsing it (the cache check must be cheap).
-_IMAGE_REF_RE = re.compile(rb"!\[[^\]\n]*\]\(\s*<?([^)\s>]+)")
-
-
-def fingerprint_of(deck_path: Path, source: bytes, cli_options: dict) -> str:
-    """Everything the outputs depend on, from the raw inputs so an unchanged deck needs no parsing:
-    deck bytes (front matter included), command-line options, printer profiles, fiszki version,
-    templates, and the bytes of every image the deck names."""
+def fingerprint_of(source: bytes, cli_options: dict) -> str:
+    """What the outputs depend on besides the files the deck names (recorded as they are read:
+    see `fresh`): the deck's bytes (front matter included), command-line options, printer
+    profiles, fiszki's version and its templates."""
     h = hashlib.sha256()
     h.update(__version__.encode())
     h.update(source)
@@ -39,14 +34,15 @@ def fingerprint_of(deck_path: Path, source: bytes, cli_options: dict) -> str:
             pass
     for tpl in sorted(templates_dir().glob("*.j2")):
         h.update(tpl.read_bytes())
-    base = deck_path.parent
-    for ref in _IMAGE_REF_RE.findall(source):
-        src = unquote(ref.decode("utf-8", errors="replace"))
-        try:  # an edited image must rebuild; a missing one fails later with its own message
-            h.update(ref + hashlib.sha256((base / src).read_bytes()).digest())
-        except (OSError, ValueError):
-            h.update(ref)
     return h.hexdigest()
+
+
+def deck_fingerprint(deck_path: Path, cli_options: dict) -> str | None:
+    """The fingerprint of the deck as it is now; None when it cannot be read (the build says why)."""
+    try:
+        return fingerprint_of(read_regular(deck_path, MAX_DECK_BYTES), cli_options)
+    except UnreadableFile:
+        return None
 
 
 def _read(out_dir: Path) -> dict:
@@ -61,14 +57,16 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def fresh(out_dir: Path, key: str, fingerprint: str) -> bool:
+def fresh(out_dir: Path, key: str, fingerprint: str, deck_dir: Path) -> bool:
     """Whether output `key` (its name, after the deck's name when a run builds several decks) was
-    built from these inputs and its files are still what was written."""
+    built from these inputs and its files are still what was written. The files the build read
+    (images) are read again the way the build reads them, confined to the deck's folder: an image
+    edited, removed or swapped for a link elsewhere makes the output stale."""
     entry = _read(out_dir).get(key)
     if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint:
         return False
-    files = entry.get("files")
-    if not isinstance(files, dict) or not files:
+    files, reads = entry.get("files"), entry.get("reads", {})
+    if not isinstance(files, dict) or not files or not isinstance(reads, dict):
         return False
     for name, sha in files.items():
         try:
@@ -76,21 +74,31 @@ def fresh(out_dir: Path, key: str, fingerprint: str) -> bool:
                 return False
         except OSError:
             return False
+    if reads:
+        from builder.images import read_deck_file  # (most decks name no file: nothing to import)
+    for src, sha in reads.items():
+        try:
+            if _sha(read_deck_file(deck_dir, src)) != sha:
+                return False
+        except UnreadableFile:
+            return False
     return True
 
 
-def remember(out_dir: Path, built: dict[str, dict[str, bytes]], fingerprint: str) -> None:
-    """Record each output's files (by output key: file name → bytes) as built from `fingerprint`."""
+def remember(out_dir: Path, built: dict[str, dict[str, bytes]], fingerprint: str,
+             reads: dict[str, str] | None = None) -> None:
+    """Record each output's files (by output key: file name → bytes) as built from `fingerprint`
+    and the files the build read (as the deck names them → sha256)."""
     record = _read(out_dir)
     for key, files in built.items():
-        record[key] = {"fingerprint": fingerprint, "files": {name: _sha(data) for name, data in files.items()}}
+        record[key] = {"fingerprint": fingerprint, "files": {name: _sha(data) for name, data in files.items()},
+                       "reads": dict(reads or {})}
     atomic_write(out_dir / CACHE_FILE, json.dumps(record, indent=1, sort_keys=True).encode())
 
 
 def stale_outputs(deck_path: Path, out_dir: Path, cli_options: dict, names: list[str], prefix: str) -> list[str]:
     """The outputs among `names` that must be built: all of them when the deck cannot be read."""
-    try:
-        fingerprint = fingerprint_of(deck_path, deck_path.read_bytes(), cli_options)
-    except OSError:
+    fingerprint = deck_fingerprint(deck_path, cli_options)
+    if fingerprint is None:
         return list(names)
-    return [name for name in names if not fresh(out_dir, prefix + name, fingerprint)]
+    return [name for name in names if not fresh(out_dir, prefix + name, fingerprint, deck_path.parent)]

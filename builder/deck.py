@@ -25,8 +25,9 @@ from pathlib import Path
 import yaml
 from markdown_it.token import Token
 
-from builder.decklimits import MAX_META_CHARS, refuse_aliases, too_long_cards
+from builder.decklimits import MAX_DECK_BYTES, MAX_META_CHARS, refuse_aliases, too_long_cards
 from builder.errors import ContentError, Problem
+from builder.files import UnreadableFile, read_regular
 from builder.options import FRONT_MATTER_KEYS
 from builder.markdown import SEPARATOR_TOKEN, parser
 
@@ -467,11 +468,11 @@ def display_name(path: Path) -> str:
 def read_deck(path: Path) -> Deck:
     display = display_name(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ContentError(Problem("deck file not found", file=display)) from None
-    except IsADirectoryError:
-        raise ContentError(Problem("is a folder, not a deck file", file=display)) from None
-    except OSError as exc:
-        raise ContentError(Problem(f"cannot read the deck: {exc.strerror or exc}", file=display)) from None
+        data = read_regular(path, MAX_DECK_BYTES, "split the deck into several files")
+    except UnreadableFile as exc:
+        message = {"not found": "deck file not found"}.get(exc.reason, exc.reason)
+        if exc.reason.startswith("is a folder"):
+            message = "is a folder, not a deck file"
+        raise ContentError(Problem(message, file=display, hint=exc.hint if exc.hint and "MB" in exc.reason
+                                   else None)) from None
     return parse_deck_text(decode_source(data, display), path, display)

@@ -2,18 +2,19 @@
 
 `read_deck_file` is the one way fiszki reads a file a deck names: the path is resolved (symlinks
 followed) and must stay inside the deck's folder, only a regular file is read (a named pipe would
-hang the build, a device never ends), and no more than a limit. `checked_image` then proves the
+hang the build, a device never ends), and no more than a limit (files.read_regular). `checked_image` then proves the
 bytes are an image pdfTeX reads safely: PNG and JPEG headers and data are checked against what
 pdfTeX and libpng expect (a 26 kB PNG claiming 65536 x 65537 pixels overflowed pdfTeX's heap), a
 PDF is rewritten to one page holding only its drawing (`builder.pdfimage`).
 """
 from __future__ import annotations
 
-import os
-import stat
 import struct
 import zlib
 from pathlib import Path
+
+from builder.files import UnreadableFile as DeckFileError
+from builder.files import read_regular
 
 MAX_IMAGE_BYTES = 32 * 2**20  # a file; a full-resolution phone photo is 3-12 MB
 MAX_PIXELS = 64_000_000  # a 48-megapixel photo is 8000 x 6000
@@ -21,22 +22,9 @@ MAX_SIDE = 32_768  # pixels on either side; a panorama is rarely over 20,000 wid
 IMAGE_KINDS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".pdf": "PDF"}
 
 
-class DeckFileError(Exception):
-    """Why a file the deck names cannot be used; `reason` completes "image 'x.png' …"."""
-
-    def __init__(self, reason: str, hint: str | None = None):
-        super().__init__(reason)
-        self.reason, self.hint = reason, hint
-
-
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
-          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
-
-
 def read_deck_file(deck_dir: Path, src: str, limit: int = MAX_IMAGE_BYTES) -> bytes:
     """The bytes of `src` (relative to the deck's folder) if it is a regular file inside that
-    folder of at most `limit` bytes; else DeckFileError. Never blocks: the file is opened
-    without waiting (O_NONBLOCK) and checked on the open descriptor (no race with a swap)."""
+    folder of at most `limit` bytes; else DeckFileError (files.read_regular: it never blocks)."""
     try:
         base = deck_dir.resolve()
         path = (base / src).resolve()  # symlinks followed: a link out of the folder is refused too
@@ -46,38 +34,7 @@ def read_deck_file(deck_dir: Path, src: str, limit: int = MAX_IMAGE_BYTES) -> by
     if not inside:
         raise DeckFileError("lies outside the deck's folder and is not read",
                             hint="put the image in the deck's folder (or below it) and use a relative path")
-    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
-    try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise DeckFileError("not found", hint=f"looked for {path}") from None
-    except OSError as exc:
-        raise DeckFileError(f"cannot be read: {exc.strerror or exc}") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
-            raise DeckFileError(f"is {kind}, not a file, and is not read")
-        data = _read_at_most(fd, limit + 1)
-    except OSError as exc:
-        raise DeckFileError(f"cannot be read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    if len(data) > limit:
-        raise DeckFileError(f"is larger than {limit // 2**20} MB, the most fiszki reads",
-                            hint="save it smaller (fewer pixels, or JPEG for photos)")
-    return data
-
-
-def _read_at_most(fd: int, size: int) -> bytes:
-    chunks, left = [], size
-    while left > 0:
-        chunk = os.read(fd, min(left, 1 << 20))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+    return read_regular(path, limit, "save it smaller (fewer pixels, or JPEG for photos)")
 
 
 class ImageError(DeckFileError):

@@ -67,10 +67,8 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
 
 def _build(deck_path: Path, out_dir: Path, cli_options: dict, prefix: str, names: list[str],
            jobs: dict[str, TexJob | None], keep_going: bool, progress: Progress) -> BuildResult:
-    try:  # from the bytes as they are before the build reads them: an edit meanwhile rebuilds next time
-        fingerprint = cache.fingerprint_of(deck_path, deck_path.read_bytes(), cli_options)
-    except OSError:
-        fingerprint = None  # read_deck says what is wrong with the file
+    # From the bytes as they are before the build reads them: an edit meanwhile rebuilds next time.
+    fingerprint = cache.deck_fingerprint(deck_path, cli_options)  # None: read_deck says what is wrong
     progress(f"{display_name(deck_path)}: reading the deck")
     deck = read_deck(deck_path)
     opts = resolve(deck, cli_options, profile_of(cli_options))
@@ -149,7 +147,7 @@ def _write(deck: Deck, out_dir: Path, prefix: str, fingerprint: str | None, outp
         write_together(files)  # every file of every output, or none of them
         if not errors and fingerprint:
             cache.remember(out_dir, {prefix + o.name: {prefix + n: d for n, d in results[o.name].files.items()}
-                                     for o in outputs}, fingerprint)
+                                     for o in outputs}, fingerprint, rendered.ctx.reads)
     except OSError as exc:
         raise FiszkiError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     written = [Written(o.name, out_dir / (prefix + results[o.name].main[0]), results[o.name].summary)

@@ -45,6 +45,7 @@ class RenderContext:
     problems: list[Problem] = field(default_factory=list)  # errors: the card cannot be built
     warnings: list[Problem] = field(default_factory=list)
     images: dict[str, bytes] = field(default_factory=dict)  # build-dir name → bytes
+    reads: dict[str, str] = field(default_factory=dict)  # every file read, as the deck names it → sha256
     line: int | None = None  # deck line of what is being rendered
     nesting: int = 0  # lists and quotes around the current block
     in_cell: bool = False  # inside a table cell: no paragraphs, no display math
@@ -201,6 +202,7 @@ def render_image(ctx: RenderContext, tok: Token) -> str:
     kind = IMAGE_KINDS.get(suffix)
     try:
         data = read_deck_file(ctx.deck_dir, src)
+        ctx.reads[src] = hashlib.sha256(data).hexdigest()  # the cache rebuilds when it changes
         if kind is None:
             raise DeckFileError("is not PNG, JPEG or PDF", hint="convert it to PNG")
         data = checked_image(data, kind)
