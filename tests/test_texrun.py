@@ -126,3 +126,13 @@ def test_a_cancelled_job_leaves_no_process_and_no_files():
     work, process = job.work, job._proc
     job.cancel()
     assert process.poll() is not None and not work.exists()
+
+
+@pytest.mark.tex
+def test_a_tex_run_that_dies_says_so_without_pointing_at_a_log_nobody_keeps():
+    """pdflatex killed mid-run leaves no error line: the message says what is known."""
+    job = start_pdflatex(jobname="killed", head="\\documentclass{article}\\begin{document}\n")
+    job._proc.kill()
+    with pytest.raises(TexError) as info:
+        job.finish()
+    assert "stopped without an error message" in str(info.value) and ".log" not in str(info.value)

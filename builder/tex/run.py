@@ -84,7 +84,11 @@ def parse_log(log: str) -> TexError:
     from builder.tex.contract import side_before
 
     lines = log.splitlines()
-    message, line_no, context = "unknown TeX error (see the .log file)", None, ""
+    # No error line: TeX was killed or crashed. Its last words are all there is to tell (a failed
+    # build keeps no log: the output folder is left as it was).
+    last = next((line.strip() for line in reversed(lines) if line.strip()), "")
+    message = "pdflatex stopped without an error message" + (f" (its log ends: {last[-80:]})" if last else "")
+    line_no, context = None, ""
     error_at = len(lines)
     for i, line in enumerate(lines):
         pdftex = _PDFTEX_RE.match(line)
