@@ -28,8 +28,9 @@ from markdown_it.token import Token
 from builder.decklimits import MAX_DECK_BYTES, MAX_META_CHARS, refuse_aliases, too_long_cards
 from builder.errors import ContentError, Problem
 from builder.files import UnreadableFile, read_regular
-from builder.options import FRONT_MATTER_KEYS
+from builder.language import detect_language
 from builder.markdown import SEPARATOR_TOKEN, parser
+from builder.options import FRONT_MATTER_KEYS
 
 META_KEYS = ("title", "subtitle", "lang", "author", "course", "date")
 LANGUAGES = {"pl": "polish", "en": "english"}  # babel names of the languages TeX has installed
@@ -67,6 +68,7 @@ class Deck:
     sections: list[str]
     source: str
     warnings: list[Problem] = field(default_factory=list)
+    lang_detected: bool = False  # no `lang:` in the front matter: meta["lang"] was told from the text
 
     @property
     def name(self) -> str:
@@ -455,7 +457,11 @@ def parse_deck_text(text: str, path: Path, display: str | None = None) -> Deck:
     reader.problems.extend(too_long_cards(cards, body, display))
     if reader.problems:
         raise ContentError(sorted(reader.problems, key=lambda p: p.line or 0))
-    return Deck(path, display, meta, options, option_lines, cards, reader.sections, text, reader.warnings)
+    detected = "lang" not in meta
+    if detected:  # labels and hyphenation follow the language the deck is written in
+        meta["lang"] = detect_language(body)
+    return Deck(path, display, meta, options, option_lines, cards, reader.sections, text, reader.warnings,
+                lang_detected=detected)
 
 
 def display_name(path: Path) -> str:

@@ -52,7 +52,7 @@ def test_minimal_form_needs_nothing_but_section_question_answer():
     deck = parse("# S\n## Q\nA\n")
     (card,) = deck.cards
     assert (card.number, card.question, card.section, card.line, card.id) == (1, "Q", "S", 2, "q")
-    assert deck.meta == {} and deck.options == {} and deck.language == "english"
+    assert deck.meta == {"lang": "en"} and deck.options == {} and deck.language == "english"
     assert deck.title == "deck"  # the file name when no title is given
 
 
