@@ -213,29 +213,72 @@ def check(reporter: Reporter, pdfs: tuple[Path, ...], as_json: bool) -> None:
     sys.exit(EXIT_OK if all(r.ok for r in reports) else EXIT_CONTENT)
 
 
-@main.command(name="import")
-@click.argument("notes", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The deck file to write, e.g. content/notes.md.")
-@click.option("--title", help="Deck title (default: the notes' first heading).")
-@click.option("--lang", default="pl", show_default=True, help="Language of the notes.")
-@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
-@click.pass_obj
-def import_(reporter: Reporter, notes: Path, output: Path, title: str | None, lang: str, force: bool) -> None:
-    """Turn loose notes (question, '?', answer) into a deck, listing every guess to review."""
-    from builder.deck import decode_source
-    from builder.importer import import_notes, write_deck
+_SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":",
+               "newline": "\n"}
 
-    text = decode_source(notes.read_bytes(), str(notes))
-    result = import_notes(text, title=title, lang=lang)
+
+def _separator(value: str | None) -> str | None:
+    """A separator by name (tab, comma, semicolon, newline …) or as itself, \\t and \\n read as such."""
+    if value is None:
+        return None
+    return _SEPARATORS.get(value.lower(), value.replace("\\t", "\t").replace("\\n", "\n"))
+
+
+@main.command(name="import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The deck to write, e.g. content/biology.md. Images go to a folder beside it (biology-media/).")
+@click.option("--from", "kind", type=click.Choice(["auto", "notes", "csv", "anki", "quizlet", "markdown"]),
+              default="auto", show_default=True,
+              help="What the sources are. auto: by content, then name (.apkg/.colpkg and Anki's text export with "
+                   "#separator: are anki, .csv/.tsv csv, .md markdown, tab-separated .txt quizlet, other text notes).")
+@click.option("--separator", help="Text exports: what separates question from answer: tab, comma, semicolon, "
+                                  "pipe, colon, space or any text (default: found from the file).")
+@click.option("--row-separator", help="Quizlet: what separates cards: newline, semicolon or any text "
+                                      "(default: found from the file).")
+@click.option("--columns", help="CSV/TSV: what each column holds, in order, e.g. question,answer,tags,section "
+                                "(skip for a column to leave out; default: the header row, else question,answer).")
+@click.option("--question-level", type=click.IntRange(1, 6),
+              help="Markdown notes: the heading level of questions (default: found from the file).")
+@click.option("--lang", type=click.Choice(["pl", "en"]), help="The deck's language (default: told from the cards' text).")
+@click.option("--title", help="Deck title (default: the source's own: front matter, first heading, Anki's top deck).")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT and the images in its folder if they exist.")
+@click.pass_obj
+def import_(reporter: Reporter, sources: tuple[Path, ...], output: Path, kind: str, separator: str | None,
+            row_separator: str | None, columns: str | None, question_level: int | None, lang: str | None,
+            title: str | None, force: bool) -> None:
+    """Turn SOURCES into one deck: Anki packages (.apkg, .colpkg), Anki's and Quizlet's text
+    exports, CSV/TSV, Markdown notes (Obsidian) or loose notes (question, '?', answer).
+
+    \b
+    fiszki import biology.apkg -o content/biology.md
+    fiszki import quizlet.txt --from quizlet --separator " - " --row-separator ";" -o content/words.md
+    fiszki import cards.csv --columns question,answer,tags -o content/cards.md
+    fiszki import vault/Biology.md --question-level 3 -o content/biology.md
+
+    Prints what was converted, and every card, image or formatting left out or guessed, with its
+    file:line or Anki note id. Nothing is written when no card is found (exit 1). See docs/importing.md.
+    """
+    from builder.errors import ContentError, Problem, UsageError
+    from builder.importers import import_sources, parse_columns
+    from builder.importers.media import MediaFolder
+    from builder.importers.model import ImportOptions
+    from builder.importers.report import summary_lines
+    from builder.importers.writer import write
+
     try:
-        write_deck(result, output, force=force)
+        options = ImportOptions(kind=kind, separator=_separator(separator), row_separator=_separator(row_separator),
+                                columns=parse_columns(columns), question_level=question_level, lang=lang,
+                                title=title)
+        media = MediaFolder(f"{output.stem}-media")
+        deck = import_sources(list(sources), options, media)
+        write(deck, output, media, force=force)
     except FileExistsError as exc:
-        reporter.error(str(exc))
-        sys.exit(EXIT_USAGE)
-    for note in result.notes:
-        reporter.warn(f"{notes}:{note.line}: {note.message}")
-    reporter.progress(f"wrote {output}: {result.cards} cards in {result.sections} sections; "
-                      f"{len(result.notes)} guesses to review")
+        fail(reporter, UsageError(str(exc)))
+    except OSError as exc:  # the deck or an image could not be written (a full disk, a folder in the way)
+        fail(reporter, ContentError(Problem(f"cannot write it: {exc.strerror or exc}", file=str(output))))
+    for level, line in summary_lines(deck, output, media):
+        (reporter.warn if level == "warn" else reporter.progress)(line)
 
 
 @main.command()

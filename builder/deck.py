@@ -35,7 +35,7 @@ from builder.options import FRONT_MATTER_KEYS
 META_KEYS = ("title", "subtitle", "lang", "author", "course", "date")
 LANGUAGES = {"pl": "polish", "en": "english"}  # babel names of the languages TeX has installed
 
-_ATTRS_RE = re.compile(r"\s*\{([^{}]*)\}\s*$")
+_ATTRS_RE = re.compile(r"\{([^{}]*)\}\s*$")  # no leading \s*: on a long run of spaces it backtracks
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 _NO_SPACE_HEADING_RE = re.compile(r"^(#{1,2})[^\s#\d]")  # "##Question": Markdown needs the space
 SEPARATOR = "?"  # a line holding only "?" ends an extended front

@@ -262,3 +262,16 @@ def test_cards_and_titles_beyond_any_real_deck_are_refused_by_their_line():
         "1,000 lines (hint: split it into several cards)"]
     with pytest.raises(ContentError, match=r"d\.md:3: 'author' is 1,001 characters long; at most 1,000"):
         parse_deck_text("---\ntitle: T\nauthor: " + "a" * 1001 + "\n---\n# S\n## Q\nA\n", Path("d.md"))
+
+
+def test_a_heading_with_a_70_kB_run_of_spaces_is_read_at_once() -> None:
+    """The attribute-block pattern started with \\s*: on a long run of spaces inside a question it
+    backtracked (7 s for 70 kB, quadratic). The subprocess timeout is a hang guard, not a speed test."""
+    import subprocess
+    import sys
+
+    code = ("from pathlib import Path; from builder.deck import parse_deck_text; "
+            "d = parse_deck_text('# S\\n## a' + ' ' * 70_000 + 'b {#x .t}\\nA\\n', Path('d.md')); "
+            "print(d.cards[0].id, d.cards[0].tags)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=3)
+    assert done.stdout.split() == ["x", "('t',)"], done.stderr
