@@ -54,8 +54,7 @@ class _Reader:
         front, lines = split_front_matter(text, str(path))
         self.deck_tags = self._front_matter(front.values, front.lines)
         self.convert = Converter(self.source, media, path)
-        body = drop_comments("\n".join(lines), self.source)
-        self.lines = self._classify(body.split("\n"))
+        self.lines = self._classify(self._without_comments(lines))
         self.footnotes = self._footnotes()
 
     def _front_matter(self, values: dict, lines: dict) -> list[str]:
@@ -75,6 +74,12 @@ class _Reader:
             else:
                 self.source.note(DROPPED, "front-matter key left out (not a deck setting)", line, key)
         return tags
+
+    def _without_comments(self, lines: list[str]) -> list[str]:
+        """Comments left out, except inside code blocks (their lines are set aside meanwhile)."""
+        code = [ln.kind == "code" for ln in self._classify(lines)]
+        masked = drop_comments("\n".join("" if c else ln for ln, c in zip(lines, code)), self.source).split("\n")
+        return [ln if c else m for ln, m, c in zip(lines, masked, code)]
 
     def _classify(self, raw: list[str]) -> list[_Line]:
         """Each line as text, code or math; headings found, Obsidian's syntax converted."""

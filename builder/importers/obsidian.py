@@ -67,7 +67,7 @@ class Converter:
         m = _CALLOUT.match(text)
         if m:
             title = m.group(3).strip() or m.group(2).capitalize()
-            text = f"{m.group(1)}**{title}**"
+            text = f"{m.group(1)}**{title}**\n{m.group(1).rstrip()}"  # the title a paragraph of its own
             self.source.note(CONVERTED, "callout made a quote with its title in bold", no)
         m = _TASK.match(text)
         if m:

@@ -58,9 +58,10 @@ def assemble(sources: list[Source], options: ImportOptions) -> Deck:
     """One deck from every source's cards; ContentError when there is no card at all."""
     cards = [card for source in sources for card in source.cards]
     notes = [note for source in sources for note in source.notes]
-    if not cards:
+    if not cards:  # what was read and left out tells why
         raise ContentError([Problem(f"no cards found (read as {source.kind})", file=source.display)
-                            for source in sources] or [Problem("no source given")])
+                            for source in sources] or [Problem("no source given")],
+                           warnings=[Problem(str(note)) for note in notes if note.kind != CONVERTED])
     declared = options.lang or next((s.lang for s in sources if s.lang), None)
     guess = None if declared else guess_language("\n".join(c.question + "\n" + c.front + "\n" + c.answer
                                                            for c in cards))
