@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import re
 
-# Characters that would start Markdown (or TeX math) inside a line of plain text.
-_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]$~])")
+# Characters that would start Markdown (or TeX math) inside a line of plain text. Brackets are
+# not escaped as \[ \]: the deck reads \[…\] as display math. A link or image needs "](" or
+# "![", so "]" before "(", "[" or ":" and "!" before "[" are escaped instead.
+_INLINE_SPECIALS = re.compile(r"([\\`*_$~])")
+_LINK_SYNTAX = re.compile(r"\](?=[(\[:])|!(?=\[)")
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")  # an autolink or tag; "a < b" stays as it is
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")  # "&amp;" would be read as "&"
 _ORDERED_MARK = re.compile(r"\d{1,9}(?=[.)])")
@@ -19,6 +22,7 @@ _BACKTICKS = re.compile(r"`+")
 def escape_inline(text: str) -> str:
     """Plain text (no line breaks) as Markdown that shows exactly this text."""
     text = _INLINE_SPECIALS.sub(r"\\\1", text)
+    text = _LINK_SYNTAX.sub(lambda m: "\\" + m.group(0), text)
     text = _TAG_START.sub(r"\\<", text)
     return _ENTITY.sub(r"\\&", text)
 

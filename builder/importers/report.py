@@ -29,7 +29,7 @@ def summary_lines(deck: Deck, output: Path, media: MediaFolder) -> list[tuple[st
     for what, n in counts.items():
         lines.append(("info", f"converted: {what}" + (f" ({n}x)" if n > 1 else "")))
     sections = ", ".join(f"{name or '(no section)'} {n}" for name, n in deck.sections)
-    images = f"; {len(media.files)} images in {output.parent / media.folder}" if media.files else ""
+    images = f"; {_count(len(media.files), 'image')} in {output.parent / media.folder}" if media.files else ""
     language = LANGUAGE_NAMES[deck.lang]
     if deck.lang_guess is not None:
         language = f"{deck.lang_guess.describe()}, told from the text (--lang to choose)"
