@@ -139,7 +139,9 @@ def render_inline(ctx: RenderContext, children: list[Token]) -> str:
         if t == "text":
             out.append(_text_leaf(ctx, tok.content))
         elif t in ("softbreak", "hardbreak"):
-            out.append(" " if t == "softbreak" or ctx.in_cell else "\\newline ")
+            # An image outside a table is a paragraph of its own: after it there is no line to end.
+            after_image = bool(out) and out[-1].startswith("\\fzimage{")
+            out.append(" " if t == "softbreak" or ctx.in_cell or after_image else "\\newline ")
             ctx.line = ctx.line + 1 if ctx.line else None
         elif t in ("strong_open", "em_open"):
             emphasis.append(sum(emphasis) < MAX_EMPHASIS)

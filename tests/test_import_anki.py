@@ -60,7 +60,7 @@ def test_decks_note_types_and_html(anki: AnkiFixtures) -> None:
     assert deck.sections == [("Biology / Cells", 3), ("Biology / Genetics", 2), ("Chemistry", 6)]
     # Basic: HTML, entities, &nbsp;, MathJax, an image, sub/superscripts; tags (hierarchical too)
     assert ("## What does the **mitochondrion** make? {#what-does-the-mitochondrion-make .bio .ML::basics}\n"
-            "It makes *ATP* & heat: $E = mc^2$\n\n![](deck-media/cell.png)\n\n"
+            "It makes *ATP* & heat: $E = mc^2$\n\n![](deck-media/cell.png)\\\n"  # <div> lines: line breaks
             "Water is H$_{2}$O, area is r$^{2}$.\n") in md
     assert "## Nucleus {#nucleus .bio}\nHolds the *DNA* of the cell\n" in md  # reversed: one card
     assert "## Ribosome {#ribosome}\nBuilds proteins\n" in md  # "Add Reverse" is a switch, not text

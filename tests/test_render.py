@@ -169,6 +169,15 @@ def test_images_are_copied_under_a_content_name(tmp_path: Path):
     assert tex == f"\\fzimage{{{name}}}\\par\n"
 
 
+def test_a_line_break_after_an_image_is_not_a_newline(tmp_path: Path):
+    """An image is a paragraph of its own; a \\newline after it made TeX stop ("There's no line
+    here to end"), as in Anki's "<div><img></div><div>text</div>" once imported."""
+    (tmp_path / "a.png").write_bytes(png())
+    tex, ctx = render("Text\\\n![](a.png)\\\nmore text", tmp_path)
+    (name,) = ctx.images
+    assert tex == f"Text\\newline \\fzimage{{{name}}} more text\\par\n" and not ctx.problems
+
+
 @pytest.mark.parametrize("src, message", [
     ("../outside.png", "lies outside the deck's folder"),
     ("/etc/passwd.png", "lies outside the deck's folder"),

@@ -71,11 +71,16 @@ class _Flow:
         self.lines[-1].append(_Segment(style, text))
 
     def new_line(self) -> None:
-        if not _line_text(self.lines[-1]).strip():
-            if any(_line_text(ln).strip() for ln in self.lines):
-                self.end_paragraph()  # an empty line (<div><br></div>): a new paragraph
-            return
-        self.lines.append([])
+        """A block's edge (Anki's <div> lines): what follows starts a line, unless one just began."""
+        if _line_text(self.lines[-1]).strip():
+            self.lines.append([])
+
+    def line_break(self) -> None:
+        """<br>: ends the line; on a line still empty (<br><br>, <div><br></div>) a new paragraph."""
+        if _line_text(self.lines[-1]).strip():
+            self.lines.append([])
+        elif any(_line_text(ln).strip() for ln in self.lines):
+            self.end_paragraph()
 
     def end_paragraph(self) -> None:
         rows = [escape_line_start(_join(line)) for line in self.lines]
@@ -163,7 +168,7 @@ class _Renderer:
         if tag in _DROPPED_TAGS:
             self.note(DROPPED, f"{_DROPPED_TAGS[tag]} left out", text_of(node).strip()[:40])
         elif tag == "br":
-            flow.new_line()
+            flow.line_break()
         elif tag in _LINE_TAGS:
             flow.new_line()
             self._flow(node.children, flow, self._style(node, style))
