@@ -1,10 +1,11 @@
 """The command line as a user meets it: help, version, exit codes, outputs, reproducibility."""
 from __future__ import annotations
 
-import pytest
-
+import re
 import sys
 from pathlib import Path
+
+import pytest
 
 from pypdf import PdfReader
 
@@ -92,7 +93,13 @@ def test_imported_seed_builds(tmp_path: Path):
     assert again.code == 2 and "--force" in again.stderr
     build = run_fiszki("build", str(deck), "--out", str(tmp_path / "out"))
     assert build.code == 0, build.stderr
-    assert len(PdfReader(tmp_path / "out" / "flashcards.pdf").pages) >= 2
+    pages = PdfReader(tmp_path / "out" / "flashcards.pdf").pages
+    assert len(pages) >= 2 and "arkusz 1/" in pages[0].extract_text()  # detected Polish: Polish labels
+    from tests.test_importer import SEED_QUESTIONS
+
+    text = re.sub(r"[\s\-‐]", "", "".join(page.extract_text() for page in pages))  # no line ends, hyphens
+    for _, question in SEED_QUESTIONS:
+        assert re.sub(r"[\s\-‐]", "", question) in text, question
 
 
 def test_python_m_builder_works():

@@ -136,3 +136,21 @@ def test_every_text_source_in_one_deck_builds(anki_text: dict[str, Path], tmp_pa
                  "Czym jest softmax?", "Funkcją", "Podstawy"):
         assert text in built.text, text
     assert (40, 20) in built.images
+
+
+def test_utf16_text_from_excel(tmp_path: Path) -> None:
+    path = tmp_path / "karty.txt"
+    path.write_bytes("Pytanie\tOdpowiedź\nCzym jest gradient?\tWektorem pochodnych cząstkowych\n".encode("utf-16"))
+    deck = imported(path, kind="csv")
+    assert "## Czym jest gradient? {#czym-jest-gradient}\nWektorem pochodnych cząstkowych" in deck.markdown
+    assert deck.lang == "pl" and deck.lang_guess is not None
+
+
+def test_reported_text_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    path = tmp_path / "quizlet.txt"
+    path.write_text("term\tdefinition\nno separator here \x1b]52;c;aGk=\x07 end\n", encoding="utf-8")
+    result = run_fiszki("import", str(path), "--from", "quizlet", "--separator", "tab", "-o", str(tmp_path / "deck.md"))
+    assert result.code == 0, result.stderr
+    assert "row without the term/definition separator left out" in result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "\\x1b]52;c;aGk=\\x07" in result.stderr  # shown, escaped

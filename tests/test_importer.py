@@ -549,3 +549,4 @@ def test_a_70_kB_line_of_hashes_and_spaces_ends_at_once(tmp_path: Path, kind: st
     result = run_fiszki("import", str(notes), "--from", kind, "-o", str(out), timeout=30)
     assert result.code == 1, result.stderr
     assert "no cards found" in result.stderr and not out.exists()
+

@@ -19,6 +19,11 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _BACKTICKS = re.compile(r"`+")
 
 
+def printable(text: str) -> str:
+    """Text from a source, safe on a terminal: control characters (ESC, BEL …) shown escaped."""
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode() for ch in text)
+
+
 def escape_inline(text: str) -> str:
     """Plain text (no line breaks) as Markdown that shows exactly this text."""
     text = _INLINE_SPECIALS.sub(r"\\\1", text)

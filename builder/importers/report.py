@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from builder.importers.mdtext import printable
 from builder.importers.media import MediaFolder
 from builder.importers.model import CONVERTED, DROPPED, UNSURE
 from builder.importers.writer import Deck
@@ -13,7 +14,11 @@ _LABEL = {DROPPED: "left out", UNSURE: "check"}
 
 
 def summary_lines(deck: Deck, output: Path, media: MediaFolder) -> list[tuple[str, str]]:
-    """("info" | "warn", line) in the order to print them."""
+    """("info" | "warn", line) in the order to print them, each safe on a terminal."""
+    return [(level, printable(line)) for level, line in _lines(deck, output, media)]
+
+
+def _lines(deck: Deck, output: Path, media: MediaFolder) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = []
     for source in deck.sources:
         how = f" ({source.description})" if source.description else ""

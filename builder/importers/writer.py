@@ -30,6 +30,7 @@ import yaml
 from builder.deck import _ID_RE, parse_deck_text
 from builder.errors import ContentError, Problem
 from builder.importers import markup
+from builder.importers.mdtext import printable
 from builder.importers.model import CONVERTED, DROPPED, UNSURE, Card, ImportNote, ImportOptions, Source
 from builder.language import LanguageGuess, guess_language
 
@@ -61,7 +62,7 @@ def assemble(sources: list[Source], options: ImportOptions) -> Deck:
     if not cards:  # what was read and left out tells why
         raise ContentError([Problem(f"no cards found (read as {source.kind})", file=source.display)
                             for source in sources] or [Problem("no source given")],
-                           warnings=[Problem(str(note)) for note in notes if note.kind != CONVERTED])
+                           warnings=[Problem(printable(str(note))) for note in notes if note.kind != CONVERTED])
     declared = options.lang or next((s.lang for s in sources if s.lang), None)
     guess = None if declared else guess_language("\n".join(c.question + "\n" + c.front + "\n" + c.answer
                                                            for c in cards))
