@@ -277,7 +277,7 @@ def import_(reporter: Reporter, sources: tuple[Path, ...], output: Path, kind: s
         fail(reporter, UsageError(str(exc)))
     except OSError as exc:  # the deck or an image could not be written (a full disk, a folder in the way)
         fail(reporter, ContentError(Problem(f"cannot write it: {exc.strerror or exc}", file=str(output))))
-    for level, line in summary_lines(deck, output, media):
+    for level, line in summary_lines(deck, output, media, limit=None if reporter.verbosity >= 2 else 10):
         (reporter.warn if level == "warn" else reporter.progress)(line)
 
 

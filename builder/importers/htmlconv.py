@@ -20,7 +20,8 @@ from builder.importers.model import CONVERTED, DROPPED
 
 BOLD, ITALIC = 1, 2
 _LINE_TAGS = frozenset("div section article header footer center main nav aside figure figcaption address".split())
-_DROPPED_TAGS = {"script": "script", "style": "style sheet", "audio": "sound", "video": "video", "iframe": "embedded page",
+_DROPPED_TAGS = {"script": "script", "style": "style sheet", "audio": "sound", "video": "video",
+                 "iframe": "embedded page",
                  "object": "embedded object", "embed": "embedded object", "svg": "drawing (SVG)", "canvas": "drawing",
                  "head": "document head", "title": "document title", "input": "form field", "select": "form field",
                  "textarea": "form field", "button": "button", "math": "MathML formula", "noscript": "script"}

@@ -3,7 +3,8 @@
 An importer reads one source (an Anki package, a text export, Markdown notes …) into a
 `Source`: cards whose texts are already Markdown, front-matter values it found, and
 `ImportNote`s saying what was converted, what was left out and what is a guess; the images its
-cards show go to the run's shared `MediaFolder` (builder.importers.media). The writer (builder.importers.writer) turns any number of sources into one deck.
+cards show go to the run's shared `MediaFolder` (builder.importers.media). The writer
+(builder.importers.writer) turns any number of sources into one deck.
 """
 from __future__ import annotations
 

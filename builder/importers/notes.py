@@ -7,7 +7,8 @@ Math is LaTeX already, but damaged by the export (builder.importers.notes_text r
 
 Valid Markdown passes through undamaged: front matter is kept (title, lang and the deck's own
 keys), a question carrying `{#id .tags}` keeps them, and in a file with front matter (the deck's
-format) a `##` heading with text under it is a card. Every guess the user should check is noted with its line in the notes.
+format) a `##` heading with text under it is a card. Every guess the user should check is
+noted with its line in the notes.
 """
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ _MARKERS = frozenset({"?", "？", "2", "- ?", "-?", "* ?", "- 2"})
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
 _BOLD_ONLY = re.compile(r"^(\*\*|__)(?!\s)(.+?)(?<!\s)\1$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_ATTRIBUTES = re.compile(r"\{([#.][^{}]*)\}[ \t]*$")  # {#id .tag}, as the deck writes them (no leading \s*: it would backtrack)
+# {#id .tag}, as the deck writes them; no leading \s*: on a long run of spaces it would backtrack
+_ATTRIBUTES = re.compile(r"\{([#.][^{}]*)\}[ \t]*$")
 
 
 def _is_marker(text: str) -> bool:

@@ -2,31 +2,48 @@
 thing left out or guessed with its file:line or Anki note id."""
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from builder.importers.mdtext import printable
 from builder.importers.media import MediaFolder
-from builder.importers.model import CONVERTED, DROPPED, UNSURE
+from builder.importers.model import CONVERTED, DROPPED, UNSURE, ImportNote
 from builder.importers.writer import Deck
 from builder.language import LANGUAGE_NAMES
 
 _LABEL = {DROPPED: "left out", UNSURE: "check"}
+SHOWN = 10  # notes of one kind listed before "… and N more"
 
 
-def summary_lines(deck: Deck, output: Path, media: MediaFolder) -> list[tuple[str, str]]:
-    """("info" | "warn", line) in the order to print them, each safe on a terminal."""
-    return [(level, printable(line)) for level, line in _lines(deck, output, media)]
+def summary_lines(deck: Deck, output: Path, media: MediaFolder, limit: int | None = SHOWN) -> list[tuple[str, str]]:
+    """("info" | "warn", line) in the order to print them, each safe on a terminal; at most `limit`
+    notes of one kind are listed (None: all)."""
+    return [(level, printable(line)) for level, line in _lines(deck, output, media, limit)]
 
 
-def _lines(deck: Deck, output: Path, media: MediaFolder) -> list[tuple[str, str]]:
+def listed(notes: list[ImportNote], limit: int | None = SHOWN,
+           how_to_see_all: str = " (fiszki -v import lists them all)") -> list[str]:
+    """The notes to check, at most `limit` of each kind, then how many more there are."""
+    lines, seen = [], Counter()
+    for note in notes:
+        if note.kind not in _LABEL:
+            continue
+        seen[note.what] += 1
+        if limit is None or seen[note.what] <= limit:
+            detail = f": {note.detail}" if note.detail else ""
+            lines.append(f"{note.origin}: {_LABEL[note.kind]}: {note.what}{detail}")
+    for what, n in seen.items():
+        if limit is not None and n > limit:
+            lines.append(f"… and {n - limit} more of \"{what}\"{how_to_see_all}")
+    return lines
+
+
+def _lines(deck: Deck, output: Path, media: MediaFolder, limit: int | None) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = []
     for source in deck.sources:
         how = f" ({source.description})" if source.description else ""
         lines.append(("info", f"read {source.display} as {source.kind}{how}: {len(source.cards)} cards"))
-    for note in deck.notes:
-        if note.kind in _LABEL:
-            lines.append(("warn", f"{note.origin}: {_LABEL[note.kind]}: {note.what}"
-                                  + (f": {note.detail}" if note.detail else "")))
+    lines += [("warn", line) for line in listed(deck.notes, limit)]
     counts: dict[str, int] = {}
     for note in deck.notes:
         if note.kind == CONVERTED:

@@ -60,9 +60,11 @@ def assemble(sources: list[Source], options: ImportOptions) -> Deck:
     cards = [card for source in sources for card in source.cards]
     notes = [note for source in sources for note in source.notes]
     if not cards:  # what was read and left out tells why
+        from builder.importers.report import listed
+
         raise ContentError([Problem(f"no cards found (read as {source.kind})", file=source.display)
                             for source in sources] or [Problem("no source given")],
-                           warnings=[Problem(printable(str(note))) for note in notes if note.kind != CONVERTED])
+                           warnings=[Problem(printable(line)) for line in listed(notes, how_to_see_all="")])
     declared = options.lang or next((s.lang for s in sources if s.lang), None)
     guess = None if declared else guess_language("\n".join(c.question + "\n" + c.front + "\n" + c.answer
                                                            for c in cards))
