@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from pypdf import PdfReader
 
 from builder import __version__

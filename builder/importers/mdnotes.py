@@ -14,7 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.deck import META_KEYS, OPTION_KEYS
+from builder.deck import META_KEYS
+from builder.options import FRONT_MATTER_KEYS
 from builder.importers.frontmatter import split_front_matter
 from builder.importers.mdtext import atx_heading, closes_fence, fence_of, split_protected
 from builder.importers.media import MediaFolder
@@ -66,7 +67,7 @@ class _Reader:
                 self.source.title = str(value)
             elif key == "lang" and str(value).strip().lower() in ("pl", "en"):
                 self.source.lang = str(value).strip().lower()
-            elif key in META_KEYS or key.replace("-", "_") in OPTION_KEYS:
+            elif key in META_KEYS or key.replace("-", "_") in FRONT_MATTER_KEYS:
                 self.source.meta[key] = value
             elif key.lower() in ("tags", "tag") and value:
                 tags = [str(t).lstrip("#") for t in (value if isinstance(value, list) else str(value).split())]

@@ -78,7 +78,7 @@ def safe_file_name(name: str, kind: str) -> str:
 def write_media(folder: MediaFolder, deck_dir: Path, force: bool) -> list[Path]:
     """Copy the files into the deck's media folder (atomically each); an existing different file
     is replaced only with `force` (FileExistsError otherwise, before anything is written)."""
-    from builder.outputs import atomic_write
+    from builder.files import atomic_write
 
     target = deck_dir / folder.folder
     clashes = [target / name for name, data in folder.files.items()

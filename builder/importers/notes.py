@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.deck import META_KEYS, OPTION_KEYS
+from builder.deck import META_KEYS
+from builder.options import FRONT_MATTER_KEYS
 from builder.importers.frontmatter import split_front_matter
 from builder.importers.mdtext import atx_heading
 from builder.importers.model import CONVERTED, UNSURE, Card, ImportOptions, Origin, Source
@@ -132,7 +133,7 @@ class _Importer:
                 self.source.title = str(value)
             elif key == "lang" and str(value).strip().lower() in TEXTS:
                 self.source.lang = str(value).strip().lower()
-            elif key in META_KEYS or key.replace("-", "_") in OPTION_KEYS:
+            elif key in META_KEYS or key.replace("-", "_") in FRONT_MATTER_KEYS:
                 self.source.meta[key] = value
             else:
                 self.note(lines.get(key, 1), f"front-matter key '{key}' is not a deck setting; left out")

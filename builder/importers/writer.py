@@ -230,7 +230,7 @@ def write(deck: Deck, dest: Path, media, force: bool) -> list[Path]:
     """Write the images, then the deck (atomically each); an existing deck is replaced only with
     `force` (FileExistsError otherwise, and then nothing at all is written)."""
     from builder.importers.media import write_media
-    from builder.outputs import atomic_write
+    from builder.files import atomic_write
 
     if dest.exists() and not force:
         raise FileExistsError(f"{dest} already exists; not overwriting it (use --force to replace it)")
