@@ -20,6 +20,12 @@ MAX_IMAGE_BYTES = 32 * 2**20  # a file; a full-resolution phone photo is 3-12 MB
 MAX_PIXELS = 64_000_000  # a 48-megapixel photo is 8000 x 6000
 MAX_SIDE = 32_768  # pixels on either side; a panorama is rarely over 20,000 wide
 IMAGE_KINDS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".pdf": "PDF"}
+_MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".pdf": b"%PDF-"}
+
+
+def image_suffix(data: bytes) -> str | None:
+    """".png", ".jpg" or ".pdf" by the file's first bytes; None for anything else."""
+    return next((suffix for suffix, magic in _MAGIC.items() if data.startswith(magic)), None)
 
 
 def read_deck_file(deck_dir: Path, src: str, limit: int = MAX_IMAGE_BYTES) -> bytes:

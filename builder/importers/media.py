@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from builder.importers.model import DROPPED, Origin, Source
-from builder.render import IMAGE_TYPES
+from builder.images import image_suffix
 
 MAX_IMAGE = 64 * 1024 * 1024  # bytes; far above any picture on a flashcard
 
@@ -59,10 +59,8 @@ class MediaFolder:
 
 def image_kind(data: bytes) -> str | None:
     """"png", "jpg" or "pdf" by the file's first bytes; None for anything else."""
-    for suffix, magic in IMAGE_TYPES.items():
-        if data.startswith(magic):
-            return "jpg" if suffix == ".jpeg" else suffix[1:]
-    return None
+    suffix = image_suffix(data)
+    return suffix[1:] if suffix else None
 
 
 def safe_file_name(name: str, kind: str) -> str:
