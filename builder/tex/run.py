@@ -241,6 +241,7 @@ class TexJob:
         self._chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._feeder = threading.Thread(target=self._feed, name=f"tex-{jobname}", daemon=True)
         self._owner: int | None = None
+        self._cancelling = threading.Lock()
         _remove_dead_runs()
         self._tmp = tempfile.TemporaryDirectory(prefix=WORK_PREFIX)
         self.work = Path(self._tmp.name)
@@ -298,14 +299,20 @@ class TexJob:
             self._feeder.join(timeout=5)
 
     def cancel(self) -> None:
-        if self._proc and self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
-        self._stop_feeding()
-        self._tmp.cleanup()
-        if self._owner is not None:
-            os.close(self._owner)
-            self._owner = None
+        # Ctrl-C cancels every job from the main thread while each job's own thread may be
+        # cancelling it too: one at a time (closing the owner file twice would close another's).
+        with self._cancelling:
+            if self._proc and self._proc.poll() is None:
+                self._proc.kill()
+                self._proc.wait()
+            self._stop_feeding()
+            try:
+                self._tmp.cleanup()
+            except OSError:  # a thread still adding files to it (Ctrl-C mid-build): remove what is left
+                shutil.rmtree(self.work, ignore_errors=True)
+            if self._owner is not None:
+                os.close(self._owner)
+                self._owner = None
         with _LIVE_LOCK:
             _LIVE.discard(self)
 
