@@ -13,6 +13,11 @@ moving with them (a shift across the ladder cannot pair a line with a neighbour'
 always on the far side of the front line (never across it), printed
 in mirror writing so that they read the right way round through the paper.
 
+A confirming sheet (`back_offset` given): every back line and number is moved by that offset too,
+as the build with it moves every back, and each number is the offset plus its rung's value. Printed
+on the printer the offset was read for, the middle rungs (numbered with the offset itself) lie on
+the front lines; if another rung does, its number is the better offset.
+
 Every line and number is also a hidden annotation (calib-x-front-+1.5, calib-x-back-+1.5,
 calib-x-label-+1.5, …) whose /Rect is where it is printed, so tests and `fiszki check` prove the
 above from the PDF itself. Pure Python decides every position (points, origin bottom-left);
@@ -53,10 +58,10 @@ def value_key(v: float) -> str:
 
 
 def value_label(v: float) -> str:
-    """What is printed at a rung: '0', '+1.5', '−2' (a real minus sign)."""
+    """What is printed at a rung: '0', '+1.5', '−2' (a real minus sign); '+1.25' from an offset."""
     if abs(v) < 1e-9:
         return "0"
-    text = f"{abs(v):.1f}".rstrip("0").rstrip(".")
+    text = f"{abs(v):.2f}".rstrip("0").rstrip(".")
     return ("+" if v > 0 else "\\textminus{}") + text
 
 
@@ -108,6 +113,7 @@ class CalibrationSheet:
     flip: str
     front: Side
     back: Side
+    back_offset: tuple[float, float] = (0.0, 0.0)  # pt: a confirming sheet's offset
 
 
 def _tex(text: str) -> str:
@@ -164,8 +170,10 @@ def _bold(tex: str) -> str:
     return "".join(f"\\textbf{{{p}}}" if i % 2 else p for i, p in enumerate(parts))
 
 
-def plan_calibration(paper: str = "a4", orientation: str = "portrait", flip: str = "long") -> CalibrationSheet:
-    """Every line, number and paragraph of the two pages, in points from each page's corner."""
+def plan_calibration(paper: str = "a4", orientation: str = "portrait", flip: str = "long",
+                     back_offset: tuple[float, float] = (0.0, 0.0)) -> CalibrationSheet:
+    """Every line, number and paragraph of the two pages, in points from each page's corner.
+    `back_offset` (pt): a confirming sheet, its backs placed as a build with that offset places them."""
     flip = str(flip).strip().lower()
     if flip not in ("long", "short"):
         raise GeometryError(f"unknown flip {flip!r}: use 'long' or 'short' (the duplex edge)")
@@ -177,10 +185,13 @@ def plan_calibration(paper: str = "a4", orientation: str = "portrait", flip: str
     mirror = "h" if turn_over(Rect(0, 0, 1, 1), size, flip).x else "v"
     front, back = Side(), Side()
 
+    ox, oy = back_offset
+
     def on_back(landing: Rect, dx: float = 0.0, dy: float = 0.0) -> Rect:
         """Where to print on the back so that it lands on `landing` (front page coordinates),
-        then moved (dx, dy) on the back page, as --back-offset dx,dy moves a card's back."""
-        return turn_over(landing, size, flip).shifted(dx, dy)
+        then moved (dx, dy) on the back page, as --back-offset dx,dy moves a card's back (and
+        by the confirmed offset, as everything on the back)."""
+        return turn_over(landing, size, flip).shifted(dx + ox, dy + oy)
 
     # Where the ladders go: under the instructions on portrait paper, beside them on landscape.
     ladder_w = (2 * STEPS + 1) * COL
@@ -198,7 +209,7 @@ def plan_calibration(paper: str = "a4", orientation: str = "portrait", flip: str
         tick = Rect(stretch.x + TICK_GAP / 2, stretch.y, COL - TICK_GAP, LINE)
         back.marks.append(Mark(f"calib-y-back-{key}", on_back(tick, dy=dy)))
         number = Rect(stretch.x, y_line - LINE / 2 - REACH - LABEL_GAP - LABEL_H, COL, LABEL_H)
-        back.labels.append(Label(value_label(v), on_back(number, dy=dy), f"calib-y-label-{key}", mirror))
+        back.labels.append(Label(value_label(v + oy / MM), on_back(number, dy=dy), f"calib-y-label-{key}", mirror))
     for end in (Rect(left - REACH, y_line - LINE / 2, REACH, LINE), Rect(left + ladder_w, y_line - LINE / 2, REACH, LINE)):
         front.marks.append(Mark(None, end))  # room for a sideways shift of the back
     front.labels.append(Label("\\textbf{Y}", Rect(left - REACH - 7 * MM, y_line - LABEL_H / 2, 5 * MM, LABEL_H)))
@@ -215,7 +226,7 @@ def plan_calibration(paper: str = "a4", orientation: str = "portrait", flip: str
         tick = Rect(stretch.x, stretch.y + TICK_GAP / 2, LINE, ROW - TICK_GAP)
         back.marks.append(Mark(f"calib-x-back-{key}", on_back(tick, dx=dx)))
         number = Rect(x_line + LINE / 2 + REACH + LABEL_GAP, stretch.y + (ROW - LABEL_H) / 2, LABEL_W, LABEL_H)
-        back.labels.append(Label(value_label(v), on_back(number, dx=dx), f"calib-x-label-{key}", mirror))
+        back.labels.append(Label(value_label(v + ox / MM), on_back(number, dx=dx), f"calib-x-label-{key}", mirror))
     x_bottom = x_top - (2 * STEPS + 1) * ROW
     for end in (Rect(x_line - LINE / 2, x_top, LINE, REACH), Rect(x_line - LINE / 2, x_bottom - REACH, LINE, REACH)):
         front.marks.append(Mark(None, end))
@@ -238,16 +249,21 @@ def plan_calibration(paper: str = "a4", orientation: str = "portrait", flip: str
     title = (f"\\textbf{{fiszki: printer calibration · kalibracja drukarki}}\\par\\smallskip "
              f"{escape_text(paper_name)} {escape_text(orientation)} · duplex, flip on the {en_edge} edge · "
              f"druk dwustronny, obracanie wzdłuż {pl_edge} krawędzi")
+    if back_offset != (0.0, 0.0):
+        shown = ",".join(f"{round(v / MM, 2):g}" for v in back_offset)
+        title += ("\\par\\smallskip " + _bold(_tex(f"**Checking `--back-offset {shown}`**: the middle rungs lie on the "
+                                               "long lines when it is right · środkowe kreski leżą na liniach, gdy jest dobre")))
     margin = 15 * MM
     front.texts.append(TextBlock(title, margin, ph - margin, pw - 2 * margin, 10))
+    steps_top = ph - (38 if back_offset != (0.0, 0.0) else 32) * MM  # under the title's lines
     if landscape:
         width = left - REACH - 10 * MM - margin
-        front.texts.append(TextBlock(en, margin, ph - 32 * MM, width, 8))
+        front.texts.append(TextBlock(en, margin, steps_top, width, 8))
         front.texts.append(TextBlock(pl, margin, ph / 2 - 10 * MM, width, 8))
     else:
         width = (pw - 2 * margin - 8 * MM) / 2
-        front.texts.append(TextBlock(en, margin, ph - 32 * MM, width, 8))
-        front.texts.append(TextBlock(pl, margin + width + 8 * MM, ph - 32 * MM, width, 8))
+        front.texts.append(TextBlock(en, margin, steps_top, width, 8))
+        front.texts.append(TextBlock(pl, margin + width + 8 * MM, steps_top, width, 8))
     # The back's note sits where nothing is printed on the front (seen through, it must not
     # cover the instructions): at the bottom of the page.
     note = on_back(Rect(margin, margin, pw - 2 * margin, 16 * MM))
@@ -258,7 +274,7 @@ def plan_calibration(paper: str = "a4", orientation: str = "portrait", flip: str
         "odbiciu, żeby przez papier czytały się normalnie.",
         note.x, note.top, note.w, 8))
 
-    sheet = CalibrationSheet(size, flip, front, back)
+    sheet = CalibrationSheet(size, flip, front, back, (ox, oy))
     _check_fits(sheet, x_bottom - REACH)
     return sheet
 
@@ -285,13 +301,17 @@ def calibration_tex(sheet: CalibrationSheet) -> str:
             texts=[dict(text=latex(t.text), x=t.x, top=t.top, width=t.width, size=t.size) for t in side.texts],
         ))
     return render_template(
-        "calibration.tex.j2", kind=KIND_CALIBRATION, version=__version__, paper_w=sheet.paper[0], paper_h=sheet.paper[1],
-        flip=sheet.flip, step=STEP, steps=STEPS, pages=pages, label_size=LABEL_SIZE,
+        "calibration.tex.j2", kind=KIND_CALIBRATION, version=__version__, paper_w=sheet.paper[0],
+        paper_h=sheet.paper[1], flip=sheet.flip, step=STEP, steps=STEPS, pages=pages, label_size=LABEL_SIZE,
+        back_offset=sheet.back_offset,
     )
 
 
-def build_calibration(paper: str = "a4", orientation: str = "portrait", flip: str = "long") -> bytes:
-    """The calibration PDF, compiled (`fiszki check` reads it back: builder/checking/calibration.py)."""
+def build_calibration(paper: str = "a4", orientation: str = "portrait", flip: str = "long",
+                      back_offset: tuple[float, float] = (0.0, 0.0)) -> bytes:
+    """The calibration PDF (a confirming one with `back_offset`, pt), compiled (`fiszki check`
+    reads it back: builder/checking/calibration.py)."""
     from builder.tex.run import run_pdflatex
 
-    return run_pdflatex(calibration_tex(plan_calibration(paper, orientation, flip)), jobname="calibration").pdf
+    return run_pdflatex(calibration_tex(plan_calibration(paper, orientation, flip, back_offset)),
+                        jobname="calibration").pdf

@@ -287,19 +287,25 @@ def import_(reporter: Reporter, sources: tuple[Path, ...], output: Path, kind: s
 @option_from_table("orientation", default="portrait", show_default=True,
                    help="As you build the flashcards: the offset is measured in the page's own directions.")
 @option_from_table("flip", default="long", show_default=True, help="Duplex flip edge your printer uses.")
+@option_from_table("back_offset", default="0,0", show_default=True,
+                   help="X,Y in mm: a confirming sheet, its backs placed as a build with this offset places them; "
+                        "printed, its middle rungs lie on the long lines when the offset is right.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
               help="Folder for calibration.pdf (created if missing).")
 @click.pass_obj
-def calibrate(reporter: Reporter, paper: str, orientation: str, flip: str, out_dir: Path) -> None:
+def calibrate(reporter: Reporter, paper: str, orientation: str, flip: str, back_offset: str, out_dir: Path) -> None:
     """Write calibration.pdf: one sheet to print double-sided once, held against a window it shows
     the --back-offset X,Y that puts this printer's backs exactly behind their fronts."""
     from builder.calibrate import build_calibration
     from builder.checking import check_pdf
     from builder.errors import FiszkiError
     from builder.files import atomic_write
+    from builder.geometry import parse_offset
+    from builder.options import check_values
 
+    offset = check_values({"back_offset": back_offset}, "fiszki calibrate", ("back_offset",))["back_offset"]
     path = out_dir / "calibration.pdf"
-    pdf = build_calibration(paper, orientation, flip)
+    pdf = build_calibration(paper, orientation, flip, parse_offset(offset))
     report = check_pdf(pdf, source=str(path))
     if not report.ok:
         raise FiszkiError("the calibration sheet failed its check:\n" + "\n".join(report.lines()))

@@ -328,6 +328,34 @@ def test_the_offset_read_cancels_the_printer_shift_on_flashcards(built, calibrat
 
 
 @pytest.mark.tex
+def test_a_confirming_calibration_sheet_places_its_backs_as_a_build_with_the_offset(calibration):
+    """`fiszki calibrate --back-offset X,Y`: printed on the printer that offset was read for, the
+    zero rungs lie on the front lines and are numbered X and Y; any other rung is off by its value."""
+    from builder.calibrate import plan_calibration
+
+    offset = (OFFSET[0] * MM, OFFSET[1] * MM)
+    pdf = build_calibration("a4", "portrait", "long", offset)
+    report = check_pdf(pdf)
+    assert report.ok and report.facts["back_offset_mm"] == list(OFFSET), report.lines()
+    sx, sy = -offset[0], -offset[1]  # the printer's shift that the offset cancels
+    for axis in ("x", "y"):
+        for v, (front, back, _) in rungs(pdf, axis, sx, sy).items():
+            assert abs(abs(misfit(axis, front, back)) - abs(v) * MM) < EXACT, (axis, v)
+        # The plain sheet on that printer is off by the whole shift at rung 0.
+        plain = rungs(calibration["a4-long"], axis, sx, sy)[0.0]
+        assert abs(abs(misfit(axis, *plain[:2])) - abs(OFFSET[0 if axis == "x" else 1]) * MM) < EXACT
+    labels = {lab.name: lab.text for lab in plan_calibration("a4", "portrait", "long", offset).back.labels}
+    assert labels["calib-x-label-+0.0"] == "\\textminus{}1" and labels["calib-y-label-+0.0"] == "+1.5"
+    assert labels["calib-x-label-+1.5"] == "+0.5"
+    # The checker holds the back lines to the recorded offset: with the record cleared they fail.
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer._root_object["/FiszkiInfo"][NameObject("/BackOffset")] = ArrayObject([FloatObject(0), FloatObject(0)])
+    out = io.BytesIO()
+    writer.write(out)
+    assert any("not where --back-offset would put it" in p for p in check_pdf(out.getvalue()).problems)
+
+
+@pytest.mark.tex
 def test_calibration_sheet_looks_right(calibration, tmp_path):
     """Rendered: ink on both pages where the ladders are, and the back's numbers in mirror writing
     (asserted from the annotations above; here the picture exists and is not blank)."""
@@ -398,6 +426,8 @@ def test_fold_mode_puts_each_question_beside_its_own_answer(built, name, beside)
     assert PdfReader(io.BytesIO(pdf)).page_labels[0] == "1-fold"
     report = check_pdf(pdf)
     assert report.ok and report.facts["mode"] == "fold", report.lines()
+    # One-sided pages: the OK line names no flip edge (it said "long-edge flip").
+    assert "flip" not in report.lines()[0] and "fold line" in report.lines()[0], report.lines()
 
 
 @pytest.mark.tex
@@ -594,6 +624,10 @@ def test_calibrate_command_writes_the_checked_sheet(tmp_path):
     assert str(info(pdf)["/Flip"]) == "/short" and [round(v) for v in paper_of(pdf)] == [612, 792]
     checked = run_fiszki("check", str(tmp_path / "calibration.pdf"))
     assert checked.code == 0 and "OK (calibration sheet" in checked.stdout
+    confirm = run_fiszki("calibrate", "--back-offset", "-1,1.5", "--out", str(tmp_path / "confirm"))
+    assert confirm.code == 0, confirm.stderr
+    checked = run_fiszki("check", str(tmp_path / "confirm" / "calibration.pdf"))
+    assert checked.code == 0 and "backs moved by --back-offset -1,1.5" in checked.stdout, checked.stdout
     small = run_fiszki("calibrate", "--paper", "100x120", "--out", str(tmp_path / "small"))
     assert small.code == 2 and "calibrate on A4 or letter" in small.stderr
     assert not (tmp_path / "small").exists()

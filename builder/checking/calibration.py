@@ -18,6 +18,7 @@ def check(doc: PdfFile, info: dict, report: CheckReport) -> None:
     pages = doc.pages
     paper = numbers(info.get("/Paper"), 2)
     flip = str(info.get("/Flip", "/long")).lstrip("/")
+    ox, oy = numbers(info.get("/BackOffset", [0, 0]), 2)
     if len(pages) != 2:
         report.add(f"has {len(pages)} pages; the calibration sheet is one front and one back", kind="page count")
         return
@@ -32,7 +33,7 @@ def check(doc: PdfFile, info: dict, report: CheckReport) -> None:
             f = Rect(*f)
             # Undo the rung's value (a move on the back page), then turn the sheet over: where the
             # back line lands, seen from the front, at zero offset: centred on its stretch of the line.
-            dx, dy = (v * MM, 0.0) if axis == "x" else (0.0, v * MM)
+            dx, dy = (v * MM + ox, oy) if axis == "x" else (ox, v * MM + oy)
             landed = turn_over(Rect(*b).shifted(-dx, -dy), paper, flip)
             if axis == "x":
                 ok = (abs(landed.x - f.x) < tol and abs(landed.w - f.w) < tol
@@ -44,7 +45,8 @@ def check(doc: PdfFile, info: dict, report: CheckReport) -> None:
                 report.add(f"ladder {axis.upper()}: the back line of rung {key} is not where --back-offset "
                            f"would put it for that value", kind="mark position")
     report.facts = {"paper_mm": [round(p / MM, 1) for p in paper], "flip": f"{flip} edge",
-                    "rungs": len(values())}
+                    "rungs": len(values()), "back_offset_mm": [round(ox / MM, 2), round(oy / MM, 2)]}
     report.description = (f"two ladders of {len(values())} rungs, {STEP / MM:g} mm apart, for a "
-                          f"{flip}-edge flip")
+                          f"{flip}-edge flip" + (f", backs moved by --back-offset {round(ox / MM, 2):g},"
+                                                 f"{round(oy / MM, 2):g}" if (ox, oy) != (0, 0) else ""))
 

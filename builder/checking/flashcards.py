@@ -159,7 +159,9 @@ def check(doc: PdfFile, info: dict, report: CheckReport) -> None:
     mode, flip = made.mode, made.flip
     report.facts = {"cards": len(found), "pages": len(pages), "mode": mode, "flip": f"{flip} edge",
                     "max_back_error_pt": round(worst, 3)}
-    report.description = (f"{len(found)} cards on {len(pages)} pages, {mode}, {flip}-edge flip"
+    # A fold sheet is printed on one side: no flip edge applies to it.
+    how = "each answer beside its question on its fold line" if mode == "fold" else f"{flip}-edge flip"
+    report.description = (f"{len(found)} cards on {len(pages)} pages, {mode}, {how}"
                           + (f", every back within {worst:.2f} pt of its front" if mode in ("duplex", "fold") else ""))
 
 
