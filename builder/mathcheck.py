@@ -13,7 +13,8 @@ Non-ASCII characters that have a math equivalent (``μ``, ``≤``, ``²`` ...) a
 accepted; emit ``normalize_math(src)`` instead of ``src`` so TeX gets macros.
 The tables assume this preamble:
 ``\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}``
-``\\usepackage{amsmath,amssymb,mathtools}`` and display math emitted as
+``\\usepackage{amsmath,amssymb,mathtools}``, ``\\usepackage{bm,cancel,mathrsfs}``
+and display math emitted as
 ``\\[...\\]`` (``\\tag`` and ``split`` fail inside ``$$...$$``).
 """
 
@@ -130,10 +131,11 @@ ARITY: dict[str, int] = {
         xleftrightarrow xLeftarrow xRightarrow xLeftrightarrow xmapsto
         xhookrightarrow xhookleftarrow mathclap mathllap mathrlap cramped
         text textrm textbf textit textsf texttt textnormal textup textmd
-        textsc emph mbox ensuremath tag hspace mspace""".split(), 1),
+        textsc emph mbox ensuremath tag hspace mspace
+        bm cancel bcancel xcancel mathscr""".split(), 1),
     **dict.fromkeys(TEXT_ONLY, 1),
     **dict.fromkeys("""frac dfrac tfrac cfrac binom dbinom tbinom stackrel
-        overset underset""".split(), 2),
+        overset underset cancelto""".split(), 2),
 }
 
 OPTIONAL_ARG = _words("sqrt cfrac smash xrightarrow xleftarrow xleftrightarrow "
@@ -161,7 +163,7 @@ SHARED = _words(r"""
 MATH_ONLY = (GREEK | SYMBOLS | BIG_OPERATORS | DELIMITER_TAKERS
              | DELIMITER_COMMANDS | set(ARITY) - SHARED - TEXT_ONLY | _words(r"""
     begin end limits nolimits displaylimits displaystyle textstyle scriptstyle
-    scriptscriptstyle nonumber notag negthinspace negmedspace
+    scriptscriptstyle nonumber notag negthinspace negmedspace hline
     negthickspace thickspace medspace""")) - SHARED
 MATH_COMMANDS = MATH_ONLY | SHARED
 TEXT_COMMANDS = TEXT_ONLY | SHARED
@@ -170,12 +172,12 @@ ALLOWED_COMMANDS: frozenset[str] = frozenset(MATH_COMMANDS | TEXT_COMMANDS)
 ALLOWED_ENVIRONMENTS: frozenset[str] = _words("""
     matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix matrix*
     pmatrix* bmatrix* Bmatrix* vmatrix* Vmatrix* cases dcases dcases* rcases cases*
-    aligned alignedat gathered split array subarray
+    aligned alignedat gathered split array subarray multlined
 """)
 ENV_ARGUMENTS = {"array": "{cc}", "subarray": "{l}", "alignedat": "{2}"}
 # Most columns a row may have (TeX stops at an extra &); array counts its spec.
 COLUMN_LIMITS = {**dict.fromkeys("cases cases* dcases dcases* rcases split"
-                                 .split(), 2), "gathered": 1, "subarray": 1,
+                                 .split(), 2), "gathered": 1, "subarray": 1, "multlined": 1,
                  **{m + s: 10 for m in "p b B v V".split() + [""]
                     for s in ("matrix", "matrix*")}}
 # Control sequences that work as an unbraced argument of ^ or _ (x^\alpha);
@@ -192,6 +194,22 @@ SCRIPT_SAFE = (GREEK | SYMBOLS | DELIMITER_COMMANDS) - _words("""And Join
 DISPLAY_ENVIRONMENTS = _words("""align align* equation equation* gather
     gather* multline multline* eqnarray eqnarray* flalign flalign* alignat
     alignat* displaymath math""")
+# Display environments as MathJax and Obsidian accept them inside $$…$$: typeset as the forms
+# made for inside math (normalize_math renames them); equation's lines need no environment.
+INNER_FORMS = {**dict.fromkeys("align align* flalign flalign*".split(), "aligned"),
+               **dict.fromkeys("gather gather*".split(), "gathered"),
+               **dict.fromkeys("alignat alignat*".split(), "alignedat"),
+               **dict.fromkeys("multline multline*".split(), "multlined"),
+               **dict.fromkeys("equation equation*".split(), "")}
+UNWRAPPED = _words("equation equation*")
+_INNER_FORM_RE = re.compile(r"\\(?:begin|end)\s*\{\s*(?:align|gather|equation|multline|flalign)")
+# What an unknown command most likely meant, from packages and macros fiszki does not load.
+HINTS = {name: f"write {what}" for name, what in {
+    "argmax": r"\operatorname*{arg\,max}", "argmin": r"\operatorname*{arg\,min}", "R": r"\mathbb{R}",
+    "N": r"\mathbb{N}", "Z": r"\mathbb{Z}", "E": r"\mathbb{E}", "choose": r"\binom{n}{k}", "over": r"\frac{a}{b}",
+    "degree": r"^\circ", "hdots": r"\ldots", "dv": r"\frac{d f}{d x}", "pdv": r"\frac{\partial f}{\partial x}",
+    "mathds": r"\mathbb", "mathbbm": r"\mathbb", "sgn": r"\operatorname{sgn}", "tr": r"\operatorname{tr}",
+    "diag": r"\operatorname{diag}"}.items()} | {"intertext": "end the display, write the text, start another"}
 
 _READS = "it reads files"
 _WRITES = "it writes files"
@@ -310,7 +328,7 @@ def normalize_math(src: str) -> str:
     rest are wrapped in ``\\ensuremath``.  Meant for formulas that passed
     ``check_math``; other characters are left alone.
     """
-    if src.isascii():  # nothing to replace, and no letter can run into a replacement
+    if src.isascii() and not _INNER_FORM_RE.search(src):  # nothing to replace
         return src
     return _normalize_scanned(src)
 
@@ -408,6 +426,7 @@ class _Scanner:
         # scripts seen on the current nucleus: (next index, kinds, end of ')
         self.chain: tuple[int, frozenset[str], int] = (-1, frozenset(), -1)
         self.tagged = False
+        self.row_start = -1  # token index where the current row of an environment starts
         self.op_at = -1  # index where \limits may appear (after an operator)
         self.op_groups: set[int] = set()  # "{" of \mathop / \operatorname
         self.row_groups: set[int] = set()  # "{" of \substack
@@ -424,6 +443,10 @@ class _Scanner:
 
     def bad(self, message: str, off: int) -> None:
         self.problems.append(MathProblem(message, off))
+
+    def in_rows(self) -> bool:
+        """Inside an environment whose lines \\\\ separates (an unwrapped equation is none)."""
+        return any(f.kind == "env" and f.name not in UNWRAPPED for f in self.stack)
 
     def sig(self, j: int) -> int:
         """Index of the first non-space token at or after j."""
@@ -615,7 +638,7 @@ class _Scanner:
                      "\\text{...}; wrap it in \\ensuremath{...}", off)
         elif name not in allowed:
             self.bad(f"unknown command \\{_show(name)} in math"
-                     + _suggest(name, allowed), off)
+                     + (f" ({HINTS[name]})" if name in HINTS else _suggest(name, allowed)), off)
         else:
             if name in STARRED and self.is_ch(j, "*"):
                 j += 1
@@ -641,6 +664,12 @@ class _Scanner:
             return self.environment(off, j, name == "begin")
         if name == "\\" and self.stack and self.stack[-1].kind == "env":
             self.stack[-1].column = 1  # a new row
+            self.row_start = self.skip_optional(j) if self.is_ch(j, "[") else j
+        if name == "hline":
+            top = self.stack[-1] if self.stack else None
+            if not (top and top.kind == "env" and self.in_rows() and self.sig(self.row_start) == i):
+                self.bad("\\hline only works at the start of a row of an array or matrix", off)
+            self.row_start = j
         if name in ("limits", "nolimits", "displaylimits") and i != self.op_at:
             self.bad(f"\\{name} must follow an operator such as \\sum or \\int",
                      off)
@@ -649,8 +678,9 @@ class _Scanner:
         if name in ("nonumber", "notag") and self.chain[0] == i:
             self.chain = (self.sig(j), *self.chain[1:])  # invisible to ^ and _
         top = self.stack[-1] if self.stack else None
-        if name == "\\" and not (top and (top.kind == "env" or top.rows)):
-            if any(f.kind == "env" or f.rows for f in self.stack):  # TeX: "Missing } inserted"
+        if name == "\\" and not (top and (top.kind == "env" and top.name not in UNWRAPPED or top.rows)):
+            if any(f.kind == "env" and f.name not in UNWRAPPED or f.rows for f in self.stack):
+                # TeX: "Missing } inserted"
                 self.bad("\\\\ must stand in the row itself, not inside braces, \\left…\\right "
                          "or \\text{…}", off)
             else:  # outside aligned/cases/matrix… TeX stops with "There's no line here to end"
@@ -681,7 +711,7 @@ class _Scanner:
         elif name == "tag":
             if not self.is_ch(self.sig(j), "{"):
                 self.bad("\\tag needs its label in braces, e.g. \\tag{1}", off)
-            elif not self.display or any(f.kind == "env" for f in self.stack):
+            elif not self.display or self.in_rows():
                 self.bad("\\tag only works at the top level of display math "
                          "($$...$$)", off)
             elif self.tagged:
@@ -712,7 +742,7 @@ class _Scanner:
                 self.op_groups.add(start)
             if name == "substack":
                 self.row_groups.add(start)
-            if name in ("mathbb", "mathcal") and not all(
+            if name in ("mathbb", "mathcal", "mathscr") and not all(
                     t.kind == "sp" or "A" <= t.val <= "Z"
                     for t in self.toks[start:end] if t.val not in "{}"):
                 self.bad(f"\\{name} only has capital letters A-Z", off)
@@ -740,6 +770,12 @@ class _Scanner:
                      "environment name in braces, e.g. {aligned}", off)
             return j
         after = got[1]
+        user_env = env
+        if env in INNER_FORMS:
+            env = self.inner_form(off, j, after, INNER_FORMS[env])
+        if begin and user_env in UNWRAPPED:
+            self.push(_Frame("env", off, "math", user_env, 1))
+            return after
         if begin:
             if env in DISPLAY_ENVIRONMENTS:
                 self.bad(f"environment {{{env}}} cannot be used inside math; "
@@ -747,7 +783,7 @@ class _Scanner:
             elif env not in ALLOWED_ENVIRONMENTS:
                 self.bad(f"unknown environment {{{env}}}"
                          + _suggest(env, ALLOWED_ENVIRONMENTS, ""), off)
-            elif env == "split" and (not self.display or self.stack):
+            elif env == "split" and (not self.display or any(f.name not in UNWRAPPED for f in self.stack)):
                 self.bad("split only works at the top level of display math; "
                          "use aligned", off)
             columns = COLUMN_LIMITS.get(env, 0)
@@ -764,19 +800,33 @@ class _Scanner:
                     if columns > mathlimits.MAX_ARRAY_COLUMNS:
                         self.bad(f"\\begin{{array}} declares {columns} columns, at most "
                                  f"{mathlimits.MAX_ARRAY_COLUMNS}", off)
-            self.push(_Frame("env", off, "math", env, columns))
+            self.push(_Frame("env", off, "math", user_env, columns))
+            self.row_start = self.pair.get(self.sig(self.skip_optional(after)), after) if env in ENV_ARGUMENTS else after
             return after
         envs = [f for f in self.stack if f.kind == "env"]
         if not envs:
             self.bad(f"\\end{{{env}}} has no matching \\begin{{{env}}}", off)
-        elif envs[-1].name != env:  # wrong nesting: name both environments
-            self.bad(f"\\end{{{env}}} does not match "
+        elif envs[-1].name != user_env:  # wrong nesting: name both environments
+            self.bad(f"\\end{{{user_env}}} does not match "
                      f"\\begin{{{envs[-1].name}}}", off)
-        target = next((f for f in reversed(envs) if f.name == env),
+        target = next((f for f in reversed(envs) if f.name == user_env),
                       envs[-1] if envs else None)
         if target:
             self.close(lambda f: f is target, "", off, quiet=envs[-1])
         return after
+
+    def inner_form(self, off: int, j: int, after: int, inner: str) -> str:
+        """\\begin{align} → \\begin{aligned} (and so on) for normalize_math; equation's
+        \\begin and \\end become a space. Returns the environment to check it as."""
+        if inner:
+            name_at = self.toks[self.sig(j)].off + 1
+            end = self.toks[after - 1].off  # its }
+            self.subs[name_at] = inner
+            self.subs.update((k, "") for k in range(name_at + 1, end))
+            return inner
+        self.subs[off] = " "
+        self.subs.update((k, "") for k in range(off + 1, self.toks[after - 1].off + 1))
+        return "equation"
 
     def close(self, is_target, unmatched: str, off: int, quiet=None) -> None:
         """Pop up to the innermost frame satisfying is_target."""

@@ -135,9 +135,9 @@ HOSTILE = [
     ("x \\", "lone \\ at the end of the math", 2),
     ("a\x00b", "control character U+0000 is not allowed", 1),
     ("a\n\nb", "blank line inside math", 1),
-    (r"\begin{align} a \end{align}", "environment {align} cannot be used inside "
-                                     "math; use aligned inside $$...$$", 0),
-    (r"\begin{equation*} a \end{equation*}", "use aligned", 0),
+    (r"\begin{eqnarray} a \end{eqnarray}", "environment {eqnarray} cannot be used inside "
+                                           "math; use aligned inside $$...$$", 0),
+    (r"\begin{displaymath} a \end{displaymath}", "use aligned", 0),
     (r"\begin{tabular}{c} a \end{tabular}", "unknown environment {tabular}", 0),
     (r"\begin{verbatim}", "unknown environment {verbatim}", 0),
     (r"\begin[x]", "environment name in braces", 0),
@@ -407,7 +407,7 @@ ARG_COMMANDS = sorted(name for name, n in ARITY.items()
                       if len(name) > 1 and name not in {"text", "textrm", "textbf", "textit", "textsf",
                                       "texttt", "textnormal", "textup", "textmd",
                                       "textsc", "emph", "mbox", "tag", "hspace",
-                                      "mspace", "not", "mathbb", "mathcal"} and name not in COPIES)
+                                      "mspace", "not", "mathbb", "mathcal", "mathscr"} and name not in COPIES)
 # environment -> (argument, most columns per row)
 ENVS = {"matrix": ("", 3), "pmatrix": ("", 3), "bmatrix": ("", 3), "Bmatrix": ("", 3),
         "vmatrix": ("", 3), "Vmatrix": ("", 3), "smallmatrix": ("", 3),
@@ -582,3 +582,54 @@ def test_formula_lines_rows_and_total_spacing_are_bounded():
     assert check_math(r"\begin{aligned}" + r"x\\[20em]" * 5 + r"\end{aligned}") == []
     assert only_problem(r"\begin{aligned}" + r"x\\[30em]" * 4 + r"\end{aligned}").message == \
         "the spacings of this formula add up to more than 100em"
+
+
+# ---------------------------------------------------------------- what students write
+
+def said(src, display=False) -> str:
+    return " | ".join(messages(src, display))
+
+
+@pytest.mark.parametrize("src, inner", [
+    (r"\begin{align} a &= b \\ c &= d \end{align}", r"\begin{aligned} a &= b \\ c &= d \end{aligned}"),
+    (r"\begin{align*}a&=b\end{align*}", r"\begin{aligned}a&=b\end{aligned}"),
+    (r"\begin{gather*} a \\ b \end{gather*}", r"\begin{gathered} a \\ b \end{gathered}"),
+    (r"\begin{alignat}{2} a &= b & c &= d \end{alignat}", r"\begin{alignedat}{2} a &= b & c &= d \end{alignedat}"),
+    (r"\begin{multline} a \\ b \end{multline}", r"\begin{multlined} a \\ b \end{multlined}"),
+    (r"\begin{equation} E = mc^2 \tag{1} \end{equation}", r"  E = mc^2 \tag{1}  "),
+    (r"\alpha\begin{equation*}\begin{split} a &= b\end{split}\end{equation*}",
+     r"\alpha \begin{split} a &= b\end{split} "),
+])
+def test_display_environments_inside_display_math_become_their_inner_forms(src, inner):
+    assert check_math(src, display=True) == []
+    assert normalize_math(src) == inner
+    assert check_math(inner, display=True) == []
+
+
+@pytest.mark.parametrize("src, message", [
+    (r"\begin{gather} a & b \end{gather}", "too many & in one row of {gather}"),
+    (r"\begin{equation} a \\ b \end{equation}", "only breaks lines inside environments"),
+    (r"\begin{align} a \tag{1} \end{align}", "\\tag only works at the top level"),
+    (r"\begin{align} \begin{split} a \end{split} \end{align}", "split only works at the top level"),
+    (r"\begin{align} a \end{aligned}", "\\end{aligned} does not match \\begin{align}"),
+    (r"\begin{eqnarray} a \end{eqnarray}", "cannot be used inside math"),
+])
+def test_inner_forms_keep_their_rules(src, message):
+    assert message in said(src, display=True)
+
+
+def test_course_notes_commands_are_allowed():
+    for src in (r"\bm{x}^\top \bm{\theta}", r"\cancel{x} \bcancel{y} \xcancel{z} \cancelto{0}{x}",
+                r"\mathscr{L}", r"\operatorname*{arg\,max}_x f", r"\boldsymbol{\mu} \tfrac12 \dfrac{a}{b}",
+                r"\overset{!}{=} \underbrace{a+b}_{\text{sum}} \xrightarrow{f}",
+                r"\begin{array}{c|c} \hline a & b \\ \hline c & d \\[2pt] \hline \end{array}"):
+        assert check_math(src, display=True) == [], src
+    assert "only has capital letters" in said(r"\mathscr{l}")
+    assert "\\hline only works at the start of a row" in said(r"\hline x")
+    assert "\\hline only works at the start of a row" in said(r"\begin{array}{cc} a & \hline b \end{array}")
+
+
+@pytest.mark.parametrize("src, hint", [(r"\argmax_x f", r"\operatorname*{arg\,max}"), (r"\R^n", r"\mathbb{R}"),
+                                       (r"{n \choose k}", r"\binom{n}{k}"), (r"\intertext{so}", "end the display")])
+def test_unknown_commands_from_other_packages_say_what_to_write(src, hint):
+    assert f"write {hint}" in said(src) or f"({hint}" in said(src)
