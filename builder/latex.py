@@ -73,13 +73,18 @@ def escape_text(text: str, on_unsupported: UnsupportedHandler | None = None) -> 
     """Escape plain text for LaTeX. The only escaping function of fiszki.
 
     LaTeX specials go through pylatex's `escape_latex`; characters outside the fonts are mapped
-    to math symbols where one exists, else to a placeholder (and reported to `on_unsupported`).
+    to math symbols where one exists, else to a placeholder (and reported to `on_unsupported`):
+    one per character as the reader sees it (a grapheme cluster: 👍🏽 or 👨‍👩‍👧 is one).
+    Emoji presentation selectors (U+FE0E, U+FE0F) after a printable character are dropped.
     """
     text = unicodedata.normalize("NFC", text)
     if _PLAIN.fullmatch(text):
         return text  # the common case: words and spaces need no escaping at all
     out: list[str] = []
-    for i, ch in enumerate(text):
+    i = -1
+    while i + 1 < len(text):
+        i += 1
+        ch = text[i]
         known = _ESCAPED.get(ch)
         if known is not None:
             out.append(known)
@@ -96,13 +101,25 @@ def escape_text(text: str, on_unsupported: UnsupportedHandler | None = None) -> 
             _ESCAPED[ch] = mapped
         elif unicodedata.category(ch) == "Zs":  # em space, ideographic space, …
             out.append("~" if ch in _NO_BREAK_SPACES else " ")
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch in _SELECTORS:
             out.append(" " if ch in "\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x1f\x85" else "")  # invisible controls vanish
         else:
+            cluster = grapheme_at(text, i)
             if on_unsupported:
-                on_unsupported(ch)
+                on_unsupported(cluster)
             out.append(placeholder(ch))
+            i += len(cluster) - 1
     return "".join(out)
+
+
+_SELECTORS = "\ufe0e\ufe0f"
+
+
+def grapheme_at(text: str, i: int) -> str:
+    """The character as the reader sees it (extended grapheme cluster) starting at text[i]."""
+    import regex  # only for text the fonts cannot show: most decks never need it
+
+    return regex.match(r"\X", text, pos=i).group()
 
 
 def pdf_text_string(text: str) -> str:

@@ -1,6 +1,8 @@
-"""The Markdown parser fiszki uses: CommonMark + tables + $…$/$$…$$ and \\(…\\)/\\[…\\] math."""
+"""The Markdown parser fiszki uses: CommonMark + tables + $…$/$$…$$ and \\(…\\)/\\[…\\] math
+(and `$ … $` with spaces inside, when it is clearly math)."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -9,6 +11,8 @@ from markdown_it.rules_block.table import escapedSplit
 from markdown_it.rules_block.table import table as gfm_table
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from builder.mathcheck import check_math
 
 _BRACKETS = {"\\(": ("\\)", "math_inline"), "\\[": ("\\]", "math_inline_double")}
 # Display math on lines of its own: opener → closer. Both become the same `math_block` token.
@@ -43,6 +47,33 @@ def _bracket_math(state: StateInline, silent: bool) -> bool:
         token.content = state.src[state.pos + 2 : end]
         token.markup = opener
     state.pos = end + 2
+    return True
+
+
+# What makes `$ … $` with spaces inside math, not prices: a TeX special or operator, or one letter.
+_MATHY_RE = re.compile(r"[\\^_=<>+*{}]|^[A-Za-z]$")
+
+
+def _spaced_math(state: StateInline, silent: bool) -> bool:
+    """`$ x^2 $`: inline math with spaces inside its dollars, as note apps allow (the dollarmath
+    rule does not, so that "$5 and $10" stays text). Taken as math only when it is clearly math:
+    the body holds a TeX special or an operator, or is one letter, and passes the math check
+    whole (no code span or stray text specials in it); the closing `$` is not followed by a
+    digit and the opening one not preceded by one."""
+    src, pos = state.src, state.pos
+    if src[pos] != "$" or src.startswith("$$", pos) or (pos and (src[pos - 1] in "\\$" or src[pos - 1].isdigit())):
+        return False
+    end = find_closer(src, "$", pos + 1)
+    if end < 0 or src.startswith("$$", end) or src[end + 1 : end + 2].isdigit():
+        return False
+    body = src[pos + 1 : end]
+    if body == body.strip() or not _MATHY_RE.search(body.strip()) or "`" in body or check_math(body):
+        return False  # no space inside (the dollarmath rule's case), or not clearly math
+    if not silent:
+        token = state.push("math_inline", "math", 0)
+        token.content = body.strip(" \t")
+        token.markup = "$"
+    state.pos = end + 1
     return True
 
 
@@ -138,6 +169,7 @@ def parser() -> MarkdownIt:
         .use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     )
     md.inline.ruler.before("escape", "bracket_math", _bracket_math)
+    md.inline.ruler.before("math_inline", "spaced_math", _spaced_math)
     md.block.ruler.at("table", _table, {"alt": ["paragraph", "reference"]})
     # Our block rule replaces the plugin's: it also reads \[…\], stops at a blank line and may
     # interrupt a paragraph, so the formula's lines are never read as lists or headings.

@@ -22,6 +22,7 @@ from builder.images import IMAGE_KINDS, DeckFileError, checked_image, read_deck_
 from builder.latex import escape_text
 from builder.markdown import parser
 from builder.mathcheck import check_math, line_col, normalize_math
+from builder.pasted import CLOZE_RE, SIMPLE_TAGS, Tag, html_pieces, table_problem
 
 if TYPE_CHECKING:
     from builder.deck import Card
@@ -72,8 +73,9 @@ _LONG_RUN_RE = re.compile(rf"\S{{{LONG_WORD + 1},}}")  # a run _text must make b
 def _text(ctx: RenderContext, text: str) -> str:
     """Escaped text; a run without spaces longer than LONG_WORD may break between any two
     characters (at a high penalty: only when it cannot fit a line), so no word sticks out of a card."""
-    def unsupported(ch: str) -> None:
-        ctx.problem(f"character {ch!r} (U+{ord(ch):04X}) cannot be printed with the card font; "
+    def unsupported(cluster: str) -> None:
+        points = " ".join(f"U+{ord(c):04X}" for c in cluster)
+        ctx.problem(f"character {cluster!r} ({points}) cannot be printed with the card font; "
                     f"shown as a placeholder", warn=True)
 
     text = unicodedata.normalize("NFC", text)
@@ -93,6 +95,10 @@ def _text_leaf(ctx: RenderContext, text: str) -> str:
     html = HTML_TAG_RE.search(text)
     if html:
         ctx.problem(f"raw HTML ({html.group(0)[:30]}) is not supported; shown as typed", warn=True)
+    if CLOZE_RE.search(text):
+        ctx.problem("Anki cloze markup ({{c1::…}}) is shown as typed", warn=True,
+                    hint="a card is a question and its answer: ask for the hidden part in the ## question "
+                         "and write it as the answer")
     if _STRIKE_RE.search(text):
         ctx.problem("strikethrough (~~…~~) is not supported; shown as typed", warn=True)
     if "$$" in text:
@@ -134,14 +140,15 @@ def render_inline(ctx: RenderContext, children: list[Token]) -> str:
     out: list[str] = []
     links: list[tuple[str, int, bool]] = []  # href, where its text starts in out, autolink
     emphasis: list[bool] = []  # each open bold/italic: typeset (True) or past MAX_EMPHASIS (False)
+    html: list[str] = []  # simple HTML tags open (<b>, <sub>…), innermost last
     for tok in children:
         t = tok.type
         if t == "text":
-            out.append(_text_leaf(ctx, tok.content))
+            out.append(_html_text(ctx, tok.content, html))
         elif t in ("softbreak", "hardbreak"):
             # An image outside a table is a paragraph of its own: after it there is no line to end.
             after_image = bool(out) and out[-1].startswith("\\fzimage{")
-            out.append(" " if t == "softbreak" or ctx.in_cell or after_image else "\\newline ")
+            out.append(" " if t == "softbreak" or after_image else _line_break(ctx, html))
             ctx.line = ctx.line + 1 if ctx.line else None
         elif t in ("strong_open", "em_open"):
             emphasis.append(sum(emphasis) < MAX_EMPHASIS)
@@ -167,6 +174,35 @@ def render_inline(ctx: RenderContext, children: list[Token]) -> str:
         else:
             ctx.problem(f"unsupported Markdown ({t}); kept as plain text", warn=True)
             out.append(_text(ctx, tok.content or tok.markup))
+    for name in reversed(html):
+        ctx.problem(f"<{name}> without </{name}>: it ends with the paragraph", warn=True)
+        out.append(SIMPLE_TAGS[name][1])
+    return "".join(out)
+
+
+def _line_break(ctx: RenderContext, html: list[str]) -> str:
+    # A table cell and \underline (a box) hold no line break.
+    return " " if ctx.in_cell or "u" in html else "\\newline "
+
+
+def _html_text(ctx: RenderContext, text: str, html: list[str]) -> str:
+    """Text with the simple HTML tags in it (<b>, <i>, <u>, <sub>, <sup>, <br>) as LaTeX; `html`
+    holds the tags opened and not yet closed, across the paragraph's tokens."""
+    out = []
+    for piece in html_pieces(text):
+        if not isinstance(piece, Tag):
+            out.append(_text_leaf(ctx, piece))
+        elif piece.name == "br":
+            out.append(_line_break(ctx, html))
+        elif not piece.closing:
+            html.append(piece.name)
+            out.append(SIMPLE_TAGS[piece.name][0])
+        elif html and html[-1] == piece.name:
+            html.pop()
+            out.append(SIMPLE_TAGS[piece.name][1])
+        else:
+            ctx.problem(f"</{piece.name}> closes no <{piece.name}>; shown as typed", warn=True)
+            out.append(_text(ctx, f"</{piece.name}>"))
     return "".join(out)
 
 
@@ -296,6 +332,10 @@ def _render_block(ctx: RenderContext, block: list[Token]) -> str:
     ctx.line = start
     t = first.type
     if t == "paragraph_open":
+        table = table_problem(block[1].content)
+        if table:
+            ctx.problem("these lines look like a table but are not read as one; shown as typed, with the pipes",
+                        (start + table[0]) if start else None, warn=True, hint=table[1])
         inner = render_inline(ctx, block[1].children or [])
         return inner + ("\n" if first.hidden else "\\par\n")
     if t == "heading_open":

@@ -75,6 +75,14 @@ def test_unprintable_characters_become_placeholders_and_are_reported():
     assert seen == ["😀", "中", "Ŧ"]
 
 
+def test_one_placeholder_and_one_report_per_character_as_the_reader_sees_it():
+    seen: list[str] = []
+    text = "👍🏽 👨\u200d👩\u200d👧 ❤\ufe0f 🇵🇱 ©\ufe0f"
+    assert escape_text(text, seen.append) == (r"\fzmissing{U+1F44D} \fzmissing{U+1F468} \fzmissing{U+2764} "
+                                               r"\fzmissing{U+1F1F5} ©")
+    assert seen == ["👍🏽", "👨\u200d👩\u200d👧", "❤\ufe0f", "🇵🇱"]  # © prints: its selector is dropped
+
+
 def test_invisible_controls_vanish_and_line_ends_are_spaces():
     assert escape_text("a\u200bb\x07c\ufeffd") == "abcd"
     assert escape_text("a\nb\r\nc\td") == "a b  c d"

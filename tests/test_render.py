@@ -146,11 +146,74 @@ def test_quote_and_rule():
 
 
 def test_unsupported_markdown_stays_as_typed_with_warnings():
-    tex, ctx = render("tekst\n<b>html</b> i ~~skreślone~~")
-    assert "\\textless{}b\\textgreater{}html\\textless{}/b\\textgreater{}" in tex
+    tex, ctx = render("tekst\n<span>html</span> i ~~skreślone~~")
+    assert "\\textless{}span\\textgreater{}html\\textless{}/span\\textgreater{}" in tex
     assert "\\textasciitilde{}\\textasciitilde{}skreślone\\textasciitilde{}\\textasciitilde{}" in tex
     warned = messages(ctx.warnings)
-    assert "deck.md:2: raw HTML (<b>)" in warned and "deck.md:2: strikethrough" in warned
+    assert "deck.md:2: raw HTML (<span>)" in warned and "deck.md:2: strikethrough" in warned
+
+
+# --- what notes pasted from other apps hold -------------------------------------------------------
+
+
+def test_simple_inline_html_is_converted():
+    tex, ctx = render("<b>gruby *i*</b> a<br>b<BR/>c H<sub>2</sub>O x<sup>2</sup> <i>kursywa</i> <u>ważne</u>")
+    assert tex == ("\\textbf{gruby \\emph{i}} a\\newline b\\newline c H\\textsubscript{2}O "
+                   "x\\textsuperscript{2} \\emph{kursywa} \\underline{ważne}\\par\n")
+    assert not ctx.warnings
+    tex, _ = render("| a |\n|---|\n| x<br>y |")  # a table cell holds no line break
+    assert "x y" in tex and "newline" not in tex
+
+
+def test_html_that_does_not_pair_up_warns_and_stays_balanced():
+    tex, ctx = render('</b> x <i>otwarte\n<b class="x">z</b>')
+    assert tex.count("{") == tex.count("}") and "\\emph{otwarte" in tex
+    warned = messages(ctx.warnings)
+    assert "deck.md:1: </b> closes no <b>; shown as typed" in warned
+    assert "<i> without </i>" in warned and 'raw HTML (<b class="x">)' in warned
+
+
+@pytest.mark.parametrize("source, hint", [
+    ("| a | b |\n| 1 | 2 |", "add a line like | --- | --- |"),
+    ("| a | b |\n|---|\n| 1 | 2 |", "the header row has 2 cells but the line under it has 1"),
+    ("| a | b |\n|—|—|\n| 1 | 2 |", "plain hyphens"),
+    ("| a | b |\n| 1 | 2 |\n|---|", "right under the header row"),
+])
+def test_a_table_the_parser_cannot_read_warns_with_its_line_and_a_hint(source, hint):
+    tex, ctx = render("Tekst.\n\n" + source)
+    assert "\\textbar{}" in tex  # shown as typed
+    warned = messages(ctx.warnings)
+    assert "deck.md:3: these lines look like a table but are not read as one" in warned and hint in warned
+    tex, ctx = render("a | b to nie tabela\n\n| a |\n|---|\n| 1 |")
+    assert not ctx.warnings
+
+
+@pytest.mark.parametrize("source, math", [("$ x^2 $", "$x^2$"), ("$ \\alpha$", "$\\alpha$"), ("$x_1 $", "$x_1$"),
+                                          ("$ x $", "$x$"), ("$ a + b $", "$a + b$")])
+def test_math_with_spaces_inside_its_dollars_is_math(source, math):
+    tex, ctx = render(f"wzór {source} w tekście")
+    assert tex == f"wzór {math} w tekście\\par\n" and not ctx.warnings
+
+
+@pytest.mark.parametrize("source", ["$5 and $10", "costs $ 10 and $ 20", "a $ b $5", "from $ 3 to $ 4"])
+def test_prices_stay_text(source):
+    tex, _ = render(source)
+    assert "$" not in tex.replace("\\$", "")
+
+
+def test_anki_cloze_markup_warns_with_a_hint():
+    tex, ctx = render("Stolica to {{c1::Warszawa}}.")
+    assert "\\{\\{c1::Warszawa\\}\\}" in tex
+    warned = messages(ctx.warnings)
+    assert "deck.md:1: Anki cloze markup ({{c1::…}}) is shown as typed" in warned and "hint:" in warned
+
+
+def test_an_emoji_is_one_warning_however_many_code_points():
+    _, ctx = render("rodzina 👨\u200d👩\u200d👧, kciuk 👍🏽, serce ❤\ufe0f, ©\ufe0f")
+    warned = [w.message for w in ctx.warnings]
+    assert len(warned) == 3, warned
+    assert "(U+1F468 U+200D U+1F469 U+200D U+1F467)" in warned[0] and "(U+1F44D U+1F3FD)" in warned[1]
+    assert not any("FE0F" in w and "2764" not in w for w in warned)
 
 
 def test_long_words_may_break_and_short_ones_not():
@@ -368,12 +431,28 @@ def _expected(ch: str) -> str:
     from Unicode alone, not by asking escape_text: anything unknown must be a named placeholder."""
     if ch in OWN_GLYPH:
         return re.escape(_squeeze(ch))
-    if unicodedata.category(ch) in ("Zs", "Cf"):
-        return ""  # spaces and invisible format characters
+    if unicodedata.category(ch) in ("Zs", "Cf") or ch in "\ufe0e\ufe0f":
+        return ""  # spaces, invisible format characters and emoji presentation selectors
     if (unicodedata.name(ch, "").startswith("LATIN ") or ch in MATH_UNICODE
             or any(lo <= ord(ch) <= hi for lo, hi in MAYBE_PRINTED.items())):
         return SOME_GLYPHS
     return re.escape(f"U+{ord(ch):04X}")  # Cyrillic, CJK, emoji, combining marks, private use …
+
+
+def _expected_text(typed: str) -> tuple[str, list[str]]:
+    """The pattern for a whole text, and the characters shown as placeholders: one placeholder per
+    character as the reader sees it (grapheme cluster), naming the code point it starts with."""
+    import regex
+
+    want, boxed = [], []
+    for cluster in regex.findall(r"\X", typed):
+        for k, ch in enumerate(cluster):
+            pattern = _expected(ch)
+            want.append(pattern)
+            if pattern.startswith(re.escape("U+")):
+                boxed.append(ch)
+                break  # the rest of the cluster is in the same box
+    return "".join(want), boxed
 
 
 def _markdown_literal(text: str) -> str:
@@ -409,13 +488,13 @@ def test_random_text_always_builds_and_comes_back(texts: list[str]):
     for i, typed in enumerate(texts):
         found = re.search(rf"QA{i}Z(.*?)QB{i}Z", text, re.S)
         assert found, (i, text)
-        want = "".join(_expected(ch) for ch in typed)
+        want = _expected_text(typed)[0]
         got = found.group(1)
         # TeX may hyphenate a long word at a line end: accept the text with such hyphens removed.
         assert any(re.fullmatch(want, _squeeze(g), re.S) for g in (got, re.sub(r"-\n", "", got))), (typed, got)
     # Every character shown as a placeholder was announced, naming its card.
-    for ch in {ch for typed in texts for ch in typed if _expected(ch).startswith("U")}:
-        assert any(f"(U+{ord(ch):04X})" in w.message and w.card_number for w in result.warnings), ch
+    for ch in {ch for typed in texts for ch in _expected_text(typed)[1]}:
+        assert any(f"(U+{ord(ch):04X}" in w.message and w.card_number for w in result.warnings), ch
 
 
 def _pair_up(texts: list[str]) -> list[str]:
