@@ -32,6 +32,8 @@ MAX_EMPHASIS = 10  # bold and italic inside each other (each a TeX group: TeX ha
 LONG_CELL = 14  # characters; a column with longer cells wraps instead of growing
 LONG_WORD = 20  # characters without a space that may be broken anywhere
 CODE_TAB = 4
+CODE_PIECE = 10  # characters: longer inline code may break after its punctuation (a longer name or
+# piece of an address between punctuation anywhere, at a high penalty)
 
 _STRIKE_RE = re.compile(r"~~[^~]+~~")
 
@@ -70,7 +72,7 @@ def error_box(message: str) -> str:
 _LONG_RUN_RE = re.compile(rf"\S{{{LONG_WORD + 1},}}")  # a run _text must make breakable
 
 
-def _text(ctx: RenderContext, text: str) -> str:
+def _text(ctx: RenderContext, text: str, long_word: int = LONG_WORD) -> str:
     """Escaped text; a run without spaces longer than LONG_WORD may break between any two
     characters (at a high penalty: only when it cannot fit a line), so no word sticks out of a card."""
     def unsupported(cluster: str) -> None:
@@ -79,11 +81,12 @@ def _text(ctx: RenderContext, text: str) -> str:
                     f"shown as a placeholder", warn=True)
 
     text = unicodedata.normalize("NFC", text)
-    if len(text) <= LONG_WORD or not _LONG_RUN_RE.search(text):
+    if len(text) <= long_word or not (_LONG_RUN_RE.search(text) if long_word == LONG_WORD
+                                      else any(len(part) > long_word for part in text.split())):
         return escape_text(text, unsupported)
     out = []
     for part in re.split(r"(\s+)", text):
-        if len(part) > LONG_WORD:
+        if len(part) > long_word:
             out.append("\\fzbreak{}".join(escape_text(ch, unsupported) for ch in part))
         else:
             out.append(escape_text(part, unsupported))
@@ -107,9 +110,20 @@ def _text_leaf(ctx: RenderContext, text: str) -> str:
     return _text(ctx, text)
 
 
-def _code_text(ctx: RenderContext, text: str) -> str:
-    """Typewriter text with every space kept (TeX would merge them)."""
-    return "\\ ".join(_text(ctx, part) for part in text.split(" "))
+_CODE_BREAK_RE = re.compile(r"([.,:;/_=(\[{-])")
+
+
+def _code_text(ctx: RenderContext, text: str, breaks: bool = False) -> str:
+    """Typewriter text with every space kept (TeX would merge them); with `breaks` (inline code),
+    a long piece may also break after its punctuation (`np.linalg.norm(x)`), so it never sticks
+    out of a narrow column."""
+    def piece(part: str) -> str:
+        if not breaks or len(part) <= CODE_PIECE:
+            return _text(ctx, part)
+        bits = _CODE_BREAK_RE.split(part)
+        return "".join(_text(ctx, b, CODE_PIECE) + ("\\fzcodebreak{}" if i % 2 else "") for i, b in enumerate(bits) if b)
+
+    return "\\ ".join(piece(part) for part in text.split(" "))
 
 
 # --- math -------------------------------------------------------------------------------------
@@ -159,7 +173,7 @@ def render_inline(ctx: RenderContext, children: list[Token]) -> str:
         elif t in ("strong_close", "em_close"):
             out.append("}" if not emphasis or emphasis.pop() else "")
         elif t == "code_inline":
-            out.append(f"\\fzcodeinline{{{_code_text(ctx, tok.content)}}}")
+            out.append(f"\\fzcodeinline{{{_code_text(ctx, tok.content, breaks=True)}}}")
         elif t in ("math_inline", "math_inline_double"):
             out.append(render_math(ctx, tok.content, t == "math_inline_double", ctx.line))
             ctx.line = ctx.line + tok.content.count("\n") if ctx.line else None
@@ -219,7 +233,7 @@ def _link(ctx: RenderContext, href: str, text: str, auto: bool) -> str:
 def _url(ctx: RenderContext, href: str) -> str:
     # Free break points after / . - …; long pieces between them break like long words.
     pieces = re.split(r"([/.\-?&=#_])", unquote(href))
-    return "".join(_text(ctx, p) + ("\\allowbreak{}" if i % 2 else "") for i, p in enumerate(pieces))
+    return "".join(_text(ctx, p, CODE_PIECE) + ("\\allowbreak{}" if i % 2 else "") for i, p in enumerate(pieces))
 
 
 # --- images -----------------------------------------------------------------------------------

@@ -12,6 +12,9 @@ from builder.render import RenderContext, error_box, render_blocks, render_quest
 from builder.tex.contract import MARKER_PREFIX, source
 
 
+# Answers that start with these run on from the question (a display sits beside it when there is
+# room); others start under the question, kept with it (\fzcardblock).
+RUN_IN = ("paragraph_open", "math_block")
 LONG_INLINE = 40  # characters: inline formulas longer than this are measured against the column
 
 
@@ -97,7 +100,8 @@ def groups(ctx: RenderContext, cards: list[Card], rendered: Callable[[Card], tup
         if not groups or groups[-1]["section"] != card.section:
             groups.append({"section": card.section, "items": [], "chunk": chunk})
             chunk = False
+        first = (list(card.front_tokens) + list(card.back_tokens) or [None])[0]
         groups[-1]["items"].append(dict(question=latex(question), answer=latex(compact_math(answer)),
                                         marker=latex(MARKER_PREFIX + source(card.number, "back", card.line)),
-                                        chunk=chunk))
+                                        chunk=chunk, block=getattr(first, "type", "") not in RUN_IN))
     return groups

@@ -54,6 +54,7 @@ BODY_FILE = "cheatsheet-body.tex"
 
 
 CHUNK = 20  # cards typeset per box while streaming: the box stays small for any deck
+TABLE_HEADS = 64  # box registers for the headers of tables a column cut may split, used in turn
 
 
 # A trial keeps its columns, so the output ships the fitting trial's instead of typesetting the cards
@@ -143,5 +144,5 @@ def cheatsheet_head(deck: Deck, opts: Options) -> str:
         text_w=geometry.text_w, col_h=geometry.col_h, head_h=HEAD_H, head_sep=HEAD_SEP,
         min_size=decipoints(opts.cheat_min_size), target=opts.pages or 1, auto=opts.pages is None,
         columns=opts.columns or 0, column_em=COLUMN_EM, gap_em=COLUMN_GAP_EM, gap_min=COLUMN_GAP_MIN,
-        aim=AIM, max_trials=MAX_TRIALS,
+        aim=AIM, max_trials=MAX_TRIALS, table_heads=TABLE_HEADS,
         body_file=latex(BODY_FILE))

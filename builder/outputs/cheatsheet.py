@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 
 from builder.cheatsheet.body import groups
+from builder.cheatsheet.wide import wide_lines
 from builder.cheatsheet.layout import (BODY_FILE, KEEP_BODY, KEEP_COLUMNS, MAX_SIZE, RESERVE_PER_BYTE,
                                        card_text_length, cheatsheet_head, decipoints, first_guess, sheet_geometry)
 from builder.deck import Card
@@ -86,7 +87,8 @@ class CheatSheet(Output):
             if fit.failed or not fit.pages or _page_count(result.pdf) != fit.pages:
                 raise FiszkiError("cheat sheet: TeX's page count does not match its fitting report "
                                   "(a bug in fiszki; the .log shows the FISZKI CHEAT lines)")
-        return result.pdf, result.log, self._summary(cards, fit), self._notes(fit, max_size)
+        return result.pdf, result.log, self._summary(cards, fit), self._wide(cards, result.log, body, fit) \
+            + self._notes(fit, max_size)
 
     def _measurable_size(self, cards: list[Card], size: float) -> float:
         """`size`, or less: in narrow fixed columns the longest card must stay shorter than TeX can
@@ -137,6 +139,15 @@ class CheatSheet(Output):
                        file=self.deck.display_path,
                        hint=f"use --pages {fit.needed}, select fewer cards (--section/--tag/--cards) "
                             "or allow smaller text (--cheat-min-size)")
+
+    def _wide(self, cards: list[Card], log: str, body: str, fit: CheatFit) -> list[Problem]:
+        """A line TeX still reports too wide for its column at the size shipped, by card."""
+        by_number = {c.number: c for c in cards}
+        return [Problem(f"cheat sheet: a line runs {excess:.1f} pt into the gap beside its column",
+                        file=self.deck.display_path, line=card.line, card_number=card.number, question=card.question,
+                        hint="long code, a link or a formula that cannot break there: shorten it, or use fewer --columns")
+                for number, excess in sorted(wide_lines(log, body, decipoints(fit.size)).items())
+                if (card := by_number.get(number))]
 
     def _notes(self, fit: CheatFit, max_size: float) -> list[Problem]:
         opts, plural = self.opts, "s" if fit.pages != 1 else ""
