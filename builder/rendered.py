@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 
 from builder.deck import Card, Deck
+from builder.displays import compact_math
 from builder.errors import ContentError, Problem
 from builder.render import RenderContext, error_box, render_blocks, render_question
 
@@ -26,7 +27,7 @@ class CardTex:
     def sides(self) -> tuple[str, str]:
         """(front, back) of a flashcard: the question in bold, then any extra front."""
         front = f"{{\\bfseries {self.question}\\par}}" + (f"\\medskip {self.extra}" if self.extra else "")
-        return front, self.back
+        return compact_math(front), compact_math(self.back)  # formulas too wide: in lines, or shrunk
 
     def run_in(self) -> tuple[str, str]:
         """(question, answer) as the cheat sheet sets them: everything after the question is answer."""

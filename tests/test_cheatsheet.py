@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 import builder.outputs.cheatsheet as cheatsheet
-from builder.cheatsheet.body import compact_math
+from builder.displays import compact_math
 from builder.cheatsheet.layout import SheetGeometry, first_guess, sheet_date
 from builder.tex.contract import read_cheat_fit as read_fit
 from builder.deck import read_deck
@@ -248,8 +248,10 @@ def test_too_many_columns_is_a_usage_error(small_deck_file, tmp_path):
 
 def test_displays_become_compact_and_long_inline_math_measured():
     code = r"a \[x^2\] b \[y \tag{1}\] c \textbackslash{}[ \[\begin{aligned} p \\[2pt] q \end{aligned}\]"
-    assert compact_math(code) == (r"a \fzdisplay{x^2} b \[y \tag{1}\] c \textbackslash{}[ "
-                                  r"\fzdisplay{\begin{aligned} p \\[2pt] q \end{aligned}}")
+    assert compact_math(code) == (r"a \fzdisplay{x^2}{} b \[y \tag{1}\] c \textbackslash{}[ "
+                                  r"\fzdisplay{\begin{aligned} p \\[2pt] q \end{aligned}}{}")
+    # With relations to break at, the form in lines comes along, for a display wider than its column.
+    assert compact_math(r"\[a = b + c = d\]") == r"\fzdisplay{a = b + c = d}{\begin{aligned}a &= b + c \\ &= d\end{aligned}}"
     words = r"\mathsf{ze}\ \mathsf{wsp\acute{o}ldzieleniem}\ \mathsf{parametr\acute{o}w}"  # no break point
     sums = "+".join("a" for _ in range(30))  # TeX breaks it after a +
     assert compact_math(rf"\$5 ${words}$ ${sums}$ $x$") == rf"\$5 \fzinline{{{words}}} ${sums}$ $x$"

@@ -553,12 +553,49 @@ def test_text_and_math_shrink_together(tmp_path):
 
 
 @pytest.mark.tex
-def test_formula_too_wide_even_at_minimum_is_cut_off_at_the_card_edge_and_reported(tmp_path):
-    """Splitting cannot help a line: the build goes on, the card is clipped so nothing prints over
-    its neighbour, and a warning names the card."""
+def test_formula_too_wide_even_at_minimum_is_shrunk_to_the_card_and_reported(tmp_path):
+    """A formula with nowhere to break is shrunk to the card's width at the smallest size, not cut
+    off, and a warning names the card (it was cut off at the card's edge)."""
     wide = "$$" + " + ".join(f"a_{{{i}}}" for i in range(60)) + "$$"
     built = build(tmp_path, "---\ntitle: Wide\n---\n# W\n## Wide formula\n" + wide + "\n\n## Narrow\nFine.\n")
-    assert [re.search(r"deck\.md:5: card #1 \"Wide formula\": back has a line [\d.]+ pt wider .* cut off", str(w))
+    assert [re.search(r"deck\.md:5: card #1 \"Wide formula\": back has a formula too wide for the card even at "
+                      r"6 pt: it is shrunk to \d+% to fit", str(w)) is not None for w in built.warnings] == [True]
+    report = read_fit(built.log)
+    assert report.sizes["1-back"] == 6.0 and not report.too_wide  # as large as allowed, and within the card
+    pages = read_pages(built.pdf)
+    clips = [len(re.findall(rb"re\s+W\s+n", p.page.get_contents().get_data())) for p in pages]
+    assert clips == [0, 0]
+
+
+SOFTMAX = (r"P(Y = i \mid x, W, b) = \operatorname{softmax}_i(Wx + b) = "
+           r"\frac{e^{W_i x + b_i}}{\sum_{j} e^{W_j x + b_j}}")
+ADAM = r"m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t, \qquad v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2"
+
+
+@pytest.mark.tex
+def test_a_display_too_wide_for_a_small_card_breaks_at_its_relations(tmp_path):
+    """The course deck's softmax and Adam on poker cards were cut off at 6 pt; broken into lines
+    they fit, the text stays larger, and the lines sit one under the other, aligned."""
+    deck = "---\ntitle: Wide\n---\n# W\n## Softmax\n$$\n" + SOFTMAX + "\n$$\n\n## Adam\n$$\n" + ADAM + "\n$$\n"
+    built = build(tmp_path, deck, card="poker")
+    report = read_fit(built.log)
+    assert not built.warnings and not report.too_wide and not report.shrunk
+    assert report.sizes["1-back"] > 7 and report.sizes["2-back"] > 7
+    page = read_pages(built.pdf)[1]
+    for key in ("card-1-back", "card-2-back"):
+        x, y, w, h = page.cards[key]
+        rows = {round(r[2]) for r in text_with_sizes(page.page) if x <= r[1] <= x + w and y <= r[2] <= y + h
+                and r[0].strip() == "="}
+        assert len(rows) == 2, (key, rows)  # two lines, each with its own "="
+
+
+@pytest.mark.tex
+def test_a_line_too_wide_even_at_minimum_is_still_cut_off_at_the_card_edge(tmp_path):
+    """What no rule can help (a short formula holding a long space) is clipped so nothing prints
+    over its neighbour, and a warning names the card."""
+    wide = "Before $x \\hspace{400pt} y$ after."
+    built = build(tmp_path, "---\ntitle: Wide\n---\n# W\n## Wide code\n" + wide + "\n\n## Narrow\nFine.\n")
+    assert [re.search(r"deck\.md:5: card #1 \"Wide code\": back has a line [\d.]+ pt wider .* cut off", str(w))
             is not None for w in built.warnings] == [True]
     assert read_fit(built.log).sizes["1-back"] == 6.0  # as small as allowed: as little as possible is lost
     pages = read_pages(built.pdf)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from builder.build import build_deck
+from builder.pipeline import build_deck
 
 pytestmark = pytest.mark.tex
 

@@ -7,6 +7,8 @@ from builder.flashcards.pages import side_key_of
 from builder.options import Options
 from builder.tex.contract import CLIP, PAD, FitReport, parse_key
 
+SHRINK_WARN = 80  # % : a formula shrunk below this to fit the card (at the minimum size) is told
+
 
 def fit_problems(deck: Deck, cards: list[Card], report: FitReport, opts: Options) -> tuple[list[Problem], list[Problem]]:
     """What the fit report means for the user: (errors, warnings), one line each."""
@@ -40,4 +42,9 @@ def fit_problems(deck: Deck, cards: list[Card], report: FitReport, opts: Options
         fate = "it runs into the card's margin" if excess < PAD - CLIP else "it is cut off at the card's edge"
         warnings.append(problem(key, f"has a line {excess:.1f} pt wider than the card's text area; {fate}",
                                 "break the formula (aligned) or use a bigger --card"))
+    for key, percent in report.shrunk.items():
+        if percent < SHRINK_WARN:  # a little smaller reads fine; much smaller is worth a look
+            warnings.append(problem(key, f"has a formula too wide for the card even at {opts.min_size:g} pt: "
+                                         f"it is shrunk to {percent}% to fit", "break it into lines (aligned) "
+                                    "or use a bigger --card"))
     return errors, warnings

@@ -95,6 +95,7 @@ LABEL_SEPARATOR = r" \fzsep "
 # --- flashcards: the auto-fit's report, one log line per attempt -----------------------------------
 _FIT_RE = re.compile(r"^FISZKI (TRY|FIT|OVERFLOW|WIDE) (\S+)((?: [\d.]+pt)+)")
 _OVERFULL_RE = re.compile(r"^Overfull \\hbox \(([\d.]+)pt too wide\)")
+_SHRINK_RE = re.compile(r"^FISZKI SHRINK (\d+)")
 
 
 @dataclass
@@ -103,6 +104,7 @@ class FitReport:
     fill: dict[str, float] = field(default_factory=dict)  # side key → share of the text area used
     overflow: dict[str, tuple[float, float]] = field(default_factory=dict)  # key → (needed, available) pt
     too_wide: dict[str, float] = field(default_factory=dict)  # key → how far its widest line sticks out
+    shrunk: dict[str, int] = field(default_factory=dict)  # key → % a formula was shrunk to, at the minimum
 
 
 def read_fit(log: str) -> FitReport:
@@ -118,6 +120,7 @@ def read_fit(log: str) -> FitReport:
             if kind == "TRY":
                 current = key
                 report.too_wide.pop(key, None)  # only the last attempt counts
+                report.shrunk.pop(key, None)
             elif kind == "FIT":
                 report.sizes[key] = numbers[0]
                 if len(numbers) == 3:  # size, needed height, available height
@@ -131,6 +134,9 @@ def read_fit(log: str) -> FitReport:
         w = _OVERFULL_RE.match(line)
         if w and current and float(w.group(1)) > 0.5:
             report.too_wide[current] = max(report.too_wide.get(current, 0.0), float(w.group(1)))
+        s = _SHRINK_RE.match(line)
+        if s and current:
+            report.shrunk[current] = min(report.shrunk.get(current, 100), int(s.group(1)))
     return report
 
 
