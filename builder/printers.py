@@ -52,7 +52,7 @@ def toml_string(text: str) -> str:
 
 
 def toml_key(key: str) -> str:
-    return key if _BARE_KEY_RE.match(key) else toml_string(key)
+    return key if _BARE_KEY_RE.fullmatch(key) else toml_string(key)
 
 
 def dump(profiles: dict[str, dict[str, str]]) -> str:
