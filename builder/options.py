@@ -32,7 +32,8 @@ class Option(NamedTuple):
 
 OPTIONS: tuple[Option, ...] = (
     Option("paper", "a4", "a4 (default), letter, or WxH like 210x297mm.", profile=True),
-    Option("orientation", "portrait", "Paper orientation for the flashcards (default portrait).",
+    Option("orientation", None, "Paper orientation for the flashcards (default: the one needing fewer sheets; "
+           "portrait with a --back-offset, as calibrated).",
            kind="choice", choices=("portrait", "landscape"), profile=True),
     Option("card", DEFAULT_CARD, "Card size: a7, a8, business (default, 85x55mm), poker, index3x5, "
            "index4x6, or WxH like 90x50mm / 3x5in."),
@@ -146,7 +147,7 @@ def derive(values: dict[str, object]) -> Options:
 
     opts = Options(**values)
     return opts.replace(
-        paper_size=geometry.parse_paper(opts.paper, opts.orientation),
+        paper_size=geometry.parse_paper(opts.paper, opts.orientation or "portrait"),  # None: chosen later
         card_size=geometry.parse_card(opts.card),
         margin_pt=geometry.parse_length(opts.margin),
         gutter_pt=geometry.parse_length(opts.gutter),

@@ -75,7 +75,7 @@ def _build(deck_path: Path, out_dir: Path, cli_options: dict, prefix: str, names
     cards = select_cards(deck, opts)
     rendered = RenderedCards(deck, cards, keep_going)
     try:
-        outputs = [load(name, deck, opts) for name in names]
+        outputs = [load(name, deck, opts, cards) for name in names]
     except FiszkiError:  # options that cannot make an output: the deck's own problems are told first
         rendered.check(deck.warnings)
         raise

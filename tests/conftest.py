@@ -67,7 +67,7 @@ def build_output(name: str, deck, cards, opts, keep_going: bool = False):
     from builder.outputs.base import Work
     from builder.rendered import RenderedCards
 
-    return load(name, deck, opts).build(Work(cards, RenderedCards(deck, cards, keep_going), keep_going))
+    return load(name, deck, opts, cards).build(Work(cards, RenderedCards(deck, cards, keep_going), keep_going))
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def build_with_broken_card(tmp_path: Path, number: int, keep_going: bool):
     rendered = RenderedCards(deck, cards, keep_going).finish()
     broken = cards[number - 1]
     rendered._tex[id(broken)] = CardTex(rendered[broken].question, "", r"Answer \undefinedfiszkimacro.")
-    return load("flashcards", deck, opts).build(Work(cards, rendered, keep_going))
+    return load("flashcards", deck, opts, cards).build(Work(cards, rendered, keep_going))
 
 
 @pytest.mark.tex

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 
 from builder.errors import GeometryError
 from builder.flashcards.marks import MARK_THICK
+from builder.flashcards.orientation import choose_layout
 from builder.geometry import MM, Rect, SheetLayout, plan_sheet
 from builder.options import Options
 from builder.tex.contract import CLIP, LABEL_H, PAD
@@ -73,9 +74,15 @@ def side_box(layout: SheetLayout, opts: Options) -> dict:
                 clip=f"{CLIP:.3f} {CLIP:.3f} {w - 2 * CLIP:.3f} {h - 2 * CLIP:.3f}")
 
 
-def plan_layout(opts: Options) -> SheetLayout:
+def plan_layout(opts: Options, cards: int | None = None) -> SheetLayout:
+    """The sheet for `cards` cards: in the orientation given, or the one needing the fewest sheets."""
     if opts.bleed_pt < 0:
         raise GeometryError("--bleed must not be negative: it is how far backs' background reaches past the cut")
+    return choose_layout(opts, plan_oriented, cards)
+
+
+def plan_oriented(opts: Options) -> SheetLayout:
+    """The sheet on `opts.paper_size` as it is turned."""
     if opts.mode == "fold":
         return plan_fold(opts)
     return plan_sheet(opts.paper_size, opts.card_size, opts.margin_pt, opts.gutter_pt,

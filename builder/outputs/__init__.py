@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from builder.deck import Deck
+    from builder.deck import Card, Deck
     from builder.outputs.base import Output
     from builder.tex.run import TexJob
 
@@ -28,8 +28,8 @@ REGISTRY: dict[str, Entry] = {
 DEFAULT = ("flashcards", "cheatsheet")
 
 
-def load(name: str, deck: Deck, opts) -> Output:
-    return importlib.import_module(REGISTRY[name].module).OUTPUT(deck, opts)
+def load(name: str, deck: Deck, opts, cards: list[Card]) -> Output:
+    return importlib.import_module(REGISTRY[name].module).OUTPUT(deck, opts, cards)
 
 
 def start_tex(names: list[str]) -> dict[str, TexJob | None]:

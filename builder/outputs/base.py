@@ -50,9 +50,9 @@ class Output:
     name = ""  # as --make and the cache call it
     title = ""  # as the progress lines call it
 
-    def __init__(self, deck: Deck, opts):
+    def __init__(self, deck: Deck, opts, cards: list[Card]):
         """Raise (a UsageError, or a ContentError naming the front-matter line) when the options
-        cannot make this output, before anything is compiled."""
+        cannot make this output for these cards, before anything is compiled."""
         self.deck, self.opts = deck, opts
 
     def head(self) -> str:

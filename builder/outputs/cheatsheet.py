@@ -26,8 +26,8 @@ from builder.tex.run import TexError, TexJob, TexResult, line_using_file, start_
 class CheatSheet(Output):
     name, title = "cheatsheet", "cheat sheet"
 
-    def __init__(self, deck, opts):
-        super().__init__(deck, opts)
+    def __init__(self, deck, opts, cards):
+        super().__init__(deck, opts, cards)
         try:
             self.geometry = sheet_geometry(opts)
         except UsageError as exc:  # options that cannot work fail before any compile, naming their source

@@ -11,7 +11,8 @@ from typing import Iterable
 from builder.deck import Card
 from builder.errors import ContentError, TexError
 from builder.flashcards.fit import fit_problems
-from builder.flashcards.layout import plan_layout, sheet_count, side_size
+from builder.flashcards.layout import plan_layout, plan_oriented, sheet_count, side_size
+from builder.flashcards.orientation import ignored_options, orientation_note
 from builder.flashcards.pages import flashcards_head, flashcards_pages, questions_record
 from builder.flashcards.split import split_overflowing
 from builder.outputs.base import Output, Result, Work
@@ -83,9 +84,9 @@ class _Compiles:
 class Flashcards(Output):
     name, title = "flashcards", "flashcards"
 
-    def __init__(self, deck, opts):
-        super().__init__(deck, opts)
-        self.layout = plan_layout(opts)
+    def __init__(self, deck, opts, cards):
+        super().__init__(deck, opts, cards)
+        self.layout = plan_layout(opts, len(cards))
 
     def head(self) -> str:
         return flashcards_head(self.deck, self.layout)
@@ -122,7 +123,8 @@ class Flashcards(Output):
             result = run.compile(cards)
             report = read_fit(result.log)
         return Result({f"{self.name}.pdf": result.pdf, f"{self.name}.log": result.log.encode("utf-8", "replace")},
-                      self._summary(cards, report), work.rendered.warnings + fit_warnings,
+                      self._summary(cards, report),
+                      ignored_options(opts, deck.display_path, deck.option_lines) + work.rendered.warnings + fit_warnings,
                       work.rendered.errors + problems)
 
     def _keep_sides(self, bodies: dict, cards: list[Card], split: list[Card], keep_going: bool) -> dict:
@@ -149,8 +151,9 @@ class Flashcards(Output):
     def _summary(self, cards: list[Card], report: FitReport) -> str:
         sheets = sheet_count(self.layout, len(cards))
         smallest = min(report.sizes.values(), default=0)
+        note = orientation_note(self.opts, plan_oriented, self.layout, len(cards))
         return (f"{len(cards)} cards on {sheets} sheet{'s' if sheets != 1 else ''} "
-                f"({self.layout.rows}×{self.layout.cols}), smallest text {smallest:.1f} pt")
+                f"({self.layout.rows}×{self.layout.cols}{note}), smallest text {smallest:.1f} pt")
 
 
 OUTPUT = Flashcards
