@@ -58,7 +58,9 @@ def floor_tex(deck_path: Path) -> str:
         if len(page) == 10 or i == len(deck.cards) - 1:
             pages.append("\\noindent\\begin{picture}(0,0)\n" + "\n".join(page) + "\n\\end{picture}\\newpage")
             page = []
-    return (preamble + "\\setlength{\\unitlength}{1bp}\\usepackage[margin=0pt]{geometry}\n\\begin{document}\n"
+    # The cards' formulas as plain math: the templates' \fzdisplay and \fzinline also fit them.
+    plain_math = "\\newcommand\\fzdisplay[2]{\\[#1\\]}\\newcommand\\fzinline[1]{$#1$}\n"
+    return (preamble + plain_math + "\\setlength{\\unitlength}{1bp}\\usepackage[margin=0pt]{geometry}\n\\begin{document}\n"
             + "\n".join(pages) + "\n\\end{document}\n")
 
 

@@ -119,6 +119,8 @@ def compact_math(code: str) -> str:
     Formulas with \tag or split need a real display and stay as they are. The scan steps over
     escaped pairs, so `\$` in text and `\\[2pt]` inside a formula are left alone.
     """
+    if "$" not in code and "\\[" not in code:
+        return code  # no math: most paragraphs of most cards
     pieces: list[str] = []
     last, opened, inline = 0, None, None
     for mark in _MATH_MARK_RE.finditer(code):  # every escaped pair and every $, in order
