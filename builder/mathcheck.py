@@ -745,7 +745,8 @@ class _Scanner:
             if name in ("mathbb", "mathcal", "mathscr") and not all(
                     t.kind == "sp" or "A" <= t.val <= "Z"
                     for t in self.toks[start:end] if t.val not in "{}"):
-                self.bad(f"\\{name} only has capital letters A-Z", off)
+                self.bad(f"\\{name} only has capital letters A-Z"
+                         + ("; for a bold 1 (indicator) write \\mathbf{1}" if name == "mathbb" else ""), off)
             j = end
 
     def delimited(self, i: int, name: str) -> None:

@@ -347,7 +347,8 @@ def test_unbraced_arguments_that_tex_cannot_take():
 
 def test_blackboard_and_calligraphic_need_capitals():
     assert check_math(r"\mathbb{R}^n \mathcal{L}") == []
-    assert only_problem(r"\mathbb{1}") == MathProblem(r"\mathbb only has capital letters A-Z", 0)
+    assert only_problem(r"\mathbb{1}") == MathProblem(r"\mathbb only has capital letters A-Z; for a bold 1 "
+                                                       r"(indicator) write \mathbf{1}", 0)
 
 
 def test_spacing_arguments():
