@@ -9,8 +9,10 @@ PDF is rewritten to one page holding only its drawing (`builder.pdfimage`).
 """
 from __future__ import annotations
 
+import hashlib
 import struct
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from builder.files import UnreadableFile as DeckFileError
@@ -26,6 +28,42 @@ _MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".pdf": b"%PDF-
 def image_suffix(data: bytes) -> str | None:
     """".png", ".jpg" or ".pdf" by the file's first bytes; None for anything else."""
     return next((suffix for suffix, magic in _MAGIC.items() if data.startswith(magic)), None)
+
+
+@dataclass(frozen=True)
+class DeckImage:
+    """An image a card shows, checked: `name` is img-<content hash>.<ext> (the same picture used
+    twice is one file), `read` the hash of the file as read (what the cache compares)."""
+
+    name: str
+    data: bytes
+    read: str
+
+
+@dataclass(frozen=True)
+class ImageRefusal:
+    """Why an image cannot be shown, as a whole message ("image 'x.png' …") and a hint."""
+
+    message: str
+    hint: str | None = None
+
+
+def load_image(deck_dir: Path, src: str) -> DeckImage | ImageRefusal:
+    """The image `src` (already URL-decoded) names, read, checked and named; or why not. The one
+    way every output gets its images, so the rules are the same for all."""
+    if "://" in src or src.startswith(("data:", "mailto:")):
+        return ImageRefusal(f"image '{src}' is not a local file; only images inside the deck's folder can be used")
+    if not src.strip():
+        return ImageRefusal("image without a file name: write ![description](file.png)")
+    suffix = Path(src).suffix.lower()
+    try:
+        raw = read_deck_file(deck_dir, src)
+        if suffix not in IMAGE_KINDS:
+            raise DeckFileError("is not PNG, JPEG or PDF", hint="convert it to PNG")
+        data = checked_image(raw, IMAGE_KINDS[suffix])
+    except DeckFileError as exc:
+        return ImageRefusal(f"image '{src}' {exc.reason}", exc.hint)
+    return DeckImage("img-" + hashlib.sha256(data).hexdigest()[:16] + suffix, data, hashlib.sha256(raw).hexdigest())
 
 
 def read_deck_file(deck_dir: Path, src: str, limit: int = MAX_IMAGE_BYTES) -> bytes:

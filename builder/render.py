@@ -5,7 +5,6 @@ says is dropped, and what fiszki cannot typeset as meant is a warning naming the
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from markdown_it.token import Token
 
 from builder.deck import top_level_blocks
 from builder.errors import Problem
-from builder.images import IMAGE_KINDS, DeckFileError, checked_image, read_deck_file
+from builder.images import ImageRefusal, load_image
 from builder.latex import escape_text
 from builder.markdown import parser
 from builder.mathcheck import check_math, line_col, normalize_math
@@ -243,27 +242,13 @@ def render_image(ctx: RenderContext, tok: Token) -> str:
     """A local image inside the deck's folder, checked (a PDF rewritten to its drawing) and copied
     into the build under a content-hash name."""
     src = unquote(str(tok.attrs.get("src", "")))
-    refused = error_box(f"image {src} cannot be shown")
-    if "://" in src or src.startswith(("data:", "mailto:")):
-        ctx.problem(f"image '{src}' is not a local file; only images inside the deck's folder can be used")
-        return refused
-    if not src.strip():
-        ctx.problem("image without a file name: write ![description](file.png)")
-        return refused
-    suffix = Path(src).suffix.lower()
-    kind = IMAGE_KINDS.get(suffix)
-    try:
-        data = read_deck_file(ctx.deck_dir, src)
-        ctx.reads[src] = hashlib.sha256(data).hexdigest()  # the cache rebuilds when it changes
-        if kind is None:
-            raise DeckFileError("is not PNG, JPEG or PDF", hint="convert it to PNG")
-        data = checked_image(data, kind)
-    except DeckFileError as exc:
-        ctx.problem(f"image '{src}' {exc.reason}", hint=exc.hint)
-        return refused
-    name = "img-" + hashlib.sha256(data).hexdigest()[:16] + suffix
-    ctx.images[name] = data
-    return f"\\fzcellimage{{{name}}}" if ctx.in_cell else f"\\fzimage{{{name}}}"
+    image = load_image(ctx.deck_dir, src)
+    if isinstance(image, ImageRefusal):
+        ctx.problem(image.message, hint=image.hint)
+        return error_box(f"image {src} cannot be shown")
+    ctx.reads[src] = image.read  # the cache rebuilds when the file changes
+    ctx.images[image.name] = image.data
+    return f"\\fzcellimage{{{image.name}}}" if ctx.in_cell else f"\\fzimage{{{image.name}}}"
 
 
 # --- blocks -----------------------------------------------------------------------------------
