@@ -31,6 +31,7 @@ lang: pl
 ## Czy <script>alert("x")</script> działa? {#skrypt .egzamin .html}
 Odpowiedź z <b>pogrubieniem</b>, 'apostrofami' i "cudzysłowami" & ampersandem; zażółć gęślą jaźń.
 Znaczniki Anki: [sound:x.mp3] i [latex]\input{/etc/passwd}[/latex]; ukośnik \\(nie matematyka\\).
+[klik](javascript:alert(1)) i [strona](https://example.org/?a=1&b="2")
 
 ![wykres <zły>](fig/wykres.png)
 
@@ -213,11 +214,14 @@ def test_hostile_text_stays_text_and_the_shared_image_is_one_media_file(tmp_path
         for name in FIELDS:
             assert {tag for tag, _ in Elements(note[name]).tags} <= SAFE_TAGS, note[name]
             assert "[sound:" not in note[name] and "[latex]" not in note[name]
+            assert all(not attrs.get("href", "").startswith("javascript") for _, attrs in Elements(note[name]).tags)
     question = "".join(Elements(script["Question"]).text)
     answer = "".join(Elements(script["Answer"]).text)
     assert 'Czy <script>alert("x")</script> działa?' in question
     assert "<b>pogrubieniem</b>, 'apostrofami' i \"cudzysłowami\" & ampersandem; zażółć gęślą jaźń" in answer
     assert "[sound:x.mp3]" in answer and "\\(nie matematyka\\)" in answer  # shown as typed
+    assert "[klik](javascript:alert(1))" in answer
+    assert ("a", {"href": 'https://example.org/?a=1&b=%222%22'}) in Elements(script["Answer"]).tags
     assert "\\<span></span>(nie" in script["Answer"]  # …and MathJax does not read it as math
     assert sorted(script.tags) == ["Tekst_&_<znaczniki>", "egzamin", "html"]
     deck_names = {collection.decks.name(n.cards()[0].did) for n in notes.values()}
