@@ -34,7 +34,7 @@ import genanki
 
 from builder.errors import Problem
 from builder.html import CardHtml, HtmlContext, card_html
-from builder.outputs import atomic_write
+from builder.files import atomic_write
 
 if TYPE_CHECKING:
     from builder.deck import Card, Deck

@@ -273,6 +273,6 @@ def test_exporting_imports_nothing_of_the_tex_side():
     code = "import sys; import builder.anki_package; print(' '.join(sys.modules))"
     loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
     assert "builder.anki_package" in loaded and "builder.markdown" in loaded
-    tex_side = {"builder.latex", "builder.render", "builder.texrun", "builder.flashcards", "builder.cheatsheet",
-                "builder.build", "pylatex", "jinja2"}
+    tex_side = {"builder.latex", "builder.render", "builder.rendered", "builder.tex", "builder.flashcards",
+                "builder.cheatsheet", "builder.outputs.flashcards", "builder.outputs.cheatsheet", "pylatex", "jinja2"}
     assert not loaded & tex_side
