@@ -243,7 +243,12 @@ def test_hostile_text_stays_text_and_the_shared_image_is_one_media_file(tmp_path
 
 
 def test_content_anki_cannot_show_is_a_problem_naming_file_line_and_card(tmp_path):
-    (tmp_path / "rys.pdf").write_bytes(b"%PDF-1.4\n")
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=100, height=100)
+    with open(tmp_path / "rys.pdf", "wb") as fh:  # a real PDF: the images are checked before use
+        writer.write(fh)
     text = ("---\ntitle: T\n---\n# S\n## Pytanie {#p}\nTekst\n\n![rys](rys.pdf)\n\n"
             "## Drugie {#d}\n$$\nx \\tag{\\% 1}\n$$\n")
     deck = parse_deck_text(text, tmp_path / "deck.md", "deck.md")
