@@ -19,6 +19,7 @@ from builder.deck import Deck, display_name, read_deck
 from builder.errors import ContentError, FiszkiError, Problem
 from builder.files import write_together
 from builder.options import resolve
+from builder.plots import prepare_plots
 from builder.printers import profile_of
 from builder.outputs import DEFAULT, REGISTRY, load, start_tex
 from builder.outputs.base import Output, Result, Work
@@ -73,6 +74,7 @@ def _build(deck_path: Path, out_dir: Path, cli_options: dict, prefix: str, names
     deck = read_deck(deck_path)
     opts = resolve(deck, cli_options, profile_of(cli_options))
     cards = select_cards(deck, opts)
+    prepare_plots(cards, progress)  # ```plot blocks checked, and compiled unless cached
     rendered = RenderedCards(deck, cards, keep_going)
     try:
         outputs = [load(name, deck, opts, cards) for name in names]

@@ -341,6 +341,10 @@ def _render_block(ctx: RenderContext, block: list[Token]) -> str:
         return f"\\fzsubhead{{{render_inline(ctx, block[1].children or [])}}}\n"
     if t in ("bullet_list_open", "ordered_list_open"):
         return _render_list(ctx, block)
+    if t == "fence" and first.info.strip() == "plot":
+        from builder.plots import render_plot  # only decks with plots load the plot modules
+
+        return render_plot(ctx, first.content, start + 1 if start else None)
     if t == "fence":
         return render_code_block(ctx, first.content, start + 1 if start else None)
     if t == "code_block":

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Install the TeX Live pieces fiszki's templates use, only when something is missing.
 set -eu
-PACKAGES="texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-lang-polish texlive-fonts-recommended lmodern poppler-utils"
-NEEDED="lmodern.sty polski.sty polish.ldf enumitem.sty tabularx.sty booktabs.sty multicol.sty amssymb.sty xcolor.sty geometry.sty bm.sty cancel.sty mathrsfs.sty rsfs10.tfm"
+PACKAGES="texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-lang-polish texlive-fonts-recommended texlive-pictures lmodern poppler-utils"
+NEEDED="lmodern.sty polski.sty polish.ldf enumitem.sty tabularx.sty booktabs.sty multicol.sty amssymb.sty xcolor.sty geometry.sty bm.sty cancel.sty mathrsfs.sty rsfs10.tfm pgfplots.sty"
 
 missing=""
 command -v pdflatex >/dev/null 2>&1 || missing="pdflatex"
@@ -22,7 +22,7 @@ if command -v apt-get >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $PACKAGES
 else
   echo "fiszki: cannot install automatically on this system. Install TeX Live with:" >&2
-  echo "  pdflatex, lmodern, babel-polish/polski, enumitem, tabularx, booktabs, multicol, amsfonts, xcolor, geometry, bm, cancel, mathrsfs (rsfs)" >&2
+  echo "  pdflatex, lmodern, babel-polish/polski, enumitem, tabularx, booktabs, multicol, amsfonts, xcolor, geometry, bm, cancel, mathrsfs (rsfs), pgfplots" >&2
   echo "  (e.g. macOS: MacTeX; Fedora: texlive-scheme-medium texlive-polski)" >&2
   exit 1
 fi

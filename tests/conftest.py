@@ -70,6 +70,20 @@ def build_output(name: str, deck, cards, opts, keep_going: bool = False):
     return load(name, deck, opts, cards).build(Work(cards, RenderedCards(deck, cards, keep_going), keep_going))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def plot_cache(tmp_path_factory) -> Path:
+    """Compiled plots go to a folder of this test session, never the user's ~/.cache (and the
+    builds of the command line, in subprocesses, inherit it)."""
+    folder = tmp_path_factory.mktemp("plot-cache")
+    before = os.environ.get("FISZKI_CACHE_DIR")
+    os.environ["FISZKI_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("FISZKI_CACHE_DIR", None)
+    else:
+        os.environ["FISZKI_CACHE_DIR"] = before
+
+
 @pytest.fixture
 def small_deck(tmp_path: Path) -> Path:
     path = tmp_path / "deck.md"

@@ -76,3 +76,25 @@ def crop_marks(page, cards) -> list[tuple]:
 def _inside(r, area, tol=0.01) -> bool:
     return (r[0] >= area[0] - tol and r[1] >= area[1] - tol
             and r[0] + r[2] <= area[0] + area[2] + tol and r[1] + r[3] <= area[1] + area[3] + tol)
+
+
+def placed_forms(page) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Each form XObject (a plot, an included PDF) the page draws, with the rectangle it covers
+    (x0, y0, x1, y1): its /BBox through the content stream's matrices."""
+    forms = page["/Resources"].get("/XObject") or {}
+    ctm, stack, out = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), [], []
+    for operands, op in ContentStream(page.get_contents(), page.pdf).operations:
+        if op == b"q":
+            stack.append(ctm)
+        elif op == b"Q":
+            ctm = stack.pop()
+        elif op == b"cm":
+            a, b, c, d, e, f = (float(v) for v in operands)
+            A, B, C, D, E, F = ctm
+            ctm = (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+        elif op == b"Do" and forms[str(operands[0])].get_object().get("/Subtype") == "/Form":
+            name = str(operands[0])
+            x0, y0, x1, y1 = (float(v) for v in forms[name].get_object()["/BBox"])
+            a, b, c, d, e, f = ctm
+            out.append((name, (a * x0 + c * y0 + e, b * x0 + d * y0 + f, a * x1 + c * y1 + e, b * x1 + d * y1 + f)))
+    return out

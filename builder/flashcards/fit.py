@@ -31,7 +31,7 @@ def fit_problems(deck: Deck, cards: list[Card], report: FitReport, opts: Options
         if key.endswith("front"):
             hint = "shorten the question or use a bigger --card (--overflow split continues answers only)"
         elif opts.overflow == "split":
-            message += "; it cannot be split further: one sentence, list item, formula, table or code block is bigger than a card"
+            message += "; it cannot be split further: one sentence, list item, formula, table, plot or code block is bigger than a card"
             hint = "shorten it or use a bigger --card"
         else:
             hint = "shorten the answer, use a bigger --card, or --overflow split"

@@ -149,7 +149,7 @@ def split_card(card: Card, parts: int) -> list[Card]:
     """Spread an answer over up to `parts` cards marked (1/n) … (n/n), balanced by length.
 
     Cuts between top-level blocks; a paragraph or list too big for one part is cut between its
-    sentences or items. One sentence, formula, table or code block is never cut.
+    sentences or items. One sentence, formula, table, plot or code block is never cut.
     """
     blocks = top_level_blocks(card.back_tokens)
     pieces = _pieces(blocks, sum(_weight(b) for b in blocks) / max(1, parts))

@@ -32,10 +32,12 @@ TEX_PACKAGE_HINTS = {
     "amssymb.sty": "texlive-latex-base",
     "amsmath.sty": "texlive-latex-base",
     "geometry.sty": "texlive-latex-recommended",
+    "pgfplots.sty": "texlive-pictures",
+    "tikz.sty": "texlive-pictures",
 }
 APT_PACKAGES = (
     "texlive-latex-base texlive-latex-recommended texlive-latex-extra "
-    "texlive-lang-polish texlive-fonts-recommended lmodern"
+    "texlive-lang-polish texlive-fonts-recommended texlive-pictures lmodern"
 )
 
 
