@@ -94,7 +94,8 @@ def doubled_deck(tmp_path_factory) -> Path:
 # --- the default deck ---------------------------------------------------------------------------
 
 @pytest.mark.tex
-def test_default_deck_fits_one_a4_landscape_page_at_6pt_or_more(default_build):
+def test_default_deck_fits_one_a4_landscape_page_at_5_9pt_or_more(default_build):
+    """6.1 pt before its three plots (issue 16) took some 6 % of the sheet; 5.9 pt with them."""
     pdf = default_build / "cheatsheet.pdf"
     sizes = page_sizes(pdf)
     assert len(sizes) == 1
@@ -102,7 +103,7 @@ def test_default_deck_fits_one_a4_landscape_page_at_6pt_or_more(default_build):
     assert w > h and abs(w - A4_LANDSCAPE[0]) < 0.5 and abs(h - A4_LANDSCAPE[1]) < 0.5
     info = fiszki_info(pdf)
     assert info["/Pages"] == 1 and info["/Orientation"] == "/landscape"
-    assert float(info["/FontSize"]) >= 6.0
+    assert float(info["/FontSize"]) >= 5.9
     assert 2 <= int(info["/Columns"]) <= 8
 
 
