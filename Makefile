@@ -33,12 +33,15 @@ test: setup
 bench: setup
 	$(PY) -m bench
 
-# README pictures: page 1 of each PDF of the default deck, regenerated, never hand-edited.
+# README and docs pictures, from the default deck: regenerated, never hand-edited.
 pictures: build
 	mkdir -p docs/img
 	pdftoppm -r 50 -png -singlefile -f 1 -l 1 out/flashcards.pdf docs/img/flashcards-front
 	pdftoppm -r 50 -png -singlefile -f 2 -l 2 out/flashcards.pdf docs/img/flashcards-back
 	pdftoppm -r 50 -png -singlefile -f 1 -l 1 out/cheatsheet.pdf docs/img/cheatsheet
+	# Two plot cards' backs, cut out by their hidden annotations (docs/deck-format.md, Plots).
+	$(PY) scripts/card_picture.py out/flashcards.pdf card-23-back docs/img/plot-roc.png
+	$(PY) scripts/card_picture.py out/flashcards.pdf card-8-back docs/img/plot-activation.png
 	$(FISZKI) calibrate --out out
 	pdftoppm -r 50 -png -f 1 -l 1 out/calibration.pdf docs/img/calibration
 	# The ladders as seen against a window, printed by a printer that shifts its backs by 1,-1.5 mm.

@@ -308,6 +308,12 @@ def test_curves_without_a_colour_take_the_first_one_not_used_before_them():
     assert [c.color for c in spec.curves] == ["blue", "red", "green", "blue"]
 
 
+def test_the_grammar_in_the_docs_is_the_grammar_of_the_code():
+    docs = open("docs/deck-format.md", encoding="utf-8").read()
+    listed = re.search(r"Functions: (.*)\.", docs).group(1)
+    assert sorted(re.findall(r"`(\w+)`", listed)) == sorted(expr.FUNCTIONS)
+
+
 # --- the cache ------------------------------------------------------------------------------------
 
 def test_a_damaged_or_half_written_entry_is_not_used(tmp_path):
