@@ -203,3 +203,21 @@ def test_a_plot_too_big_for_the_card_fails_like_text_or_moves_with_split(tmp_pat
         for _, area in placed_forms(page):
             holders += [key for key, rect in rects.items() if inside(area, rect)]
     assert len(holders) == 1 and re.fullmatch(r"1p\d-back", holders[0]), holders
+
+
+def test_a_plot_from_the_cache_still_tells_its_warnings(tmp_path, monkeypatch):
+    """The cache answers without reading the block: what the block's check found comes with it."""
+    import builder.plots as plots
+    from builder.deck import parse_deck_text
+
+    monkeypatch.setenv("FISZKI_CACHE_DIR", str(tmp_path))
+    deck = parse_deck_text("## Q?\n```plot\nx: [0, 1]\ny: [0, 1]\nfunctions:\n  - f: x + 5\n  - f: x\n"
+                           "    label: grows 😀\ncaption: a $c$\n```\n", Path("deck.md"))
+    told = []
+    for _ in range(2):
+        monkeypatch.setattr(plots, "_PREPARED", {})  # as a new process would start
+        result = plots.prepare_plots(deck.cards)
+        plot, = result.plots.values()
+        told.append(([(p.line, p.message, p.warn) for p in plot.problems], plot.caption, plot.width, plot.pdf))
+    assert result.cached == 1 and told[0] == told[1]
+    assert [line for line, _, _ in told[0][0]] == [3, 5] and told[0][1] == "a $c$"

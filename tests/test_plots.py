@@ -276,6 +276,22 @@ def test_a_steep_continuous_function_stays_one_line():
     assert len(sample_function(compile_tree(parse("tanh(200*x)")), -1, 1, 11)) == 1
 
 
+def test_straight_stretches_lose_the_samples_they_do_not_need():
+    from builder.plots.sample import simplify
+
+    relu = sample_function(compile_tree(parse("max(0, x)")), -4, 4, 201)[0]
+    assert simplify(relu, (8, 4), 0.0005) == [(-4.0, 0.0), (0.0, 0.0), (4.0, 4.0)]
+    sigmoid = sample_function(compile_tree(parse("1/(1+exp(-x))")), -4, 4, 201)[0]
+    kept = simplify(sigmoid, (8, 1), 0.0005)
+    assert 10 < len(kept) < 60 and kept[0] == sigmoid[0] and kept[-1] == sigmoid[-1]
+    # every dropped sample lies within the tolerance of the segment drawn instead (measured as a
+    # share of the window: x over its width 8, y over its height 1)
+    for x, y in sigmoid:
+        (x0, y0), (x1, y1) = next((a, b) for a, b in zip(kept, kept[1:]) if a[0] <= x <= b[0])
+        dx, dy = (x1 - x0) / 8, y1 - y0
+        assert abs(dy * (x - x0) / 8 - dx * (y - y0)) / math.hypot(dx, dy) <= 0.0005
+
+
 def test_clipping_keeps_the_visible_part_exactly():
     pieces = clip([(0, 0), (2, 4), (4, 0)], (0, 4, 0, 2))
     assert pieces == [[(0, 0), (1, 2)], [(3, 2), (4, 0)]]

@@ -10,7 +10,7 @@ The main documents never load pgfplots.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Iterable
 
 if TYPE_CHECKING:
@@ -71,16 +71,18 @@ def _prepare(texts: list[str], result: PlotSet, progress: Callable[[str], None])
     from builder.plots import cache
     from builder.texrun import ToolchainError, find_pdflatex
 
-    plots = {text: describe(text) for text in texts}
-    missing = []
-    for plot in plots.values():
-        if plot.page is None:
-            continue
-        found = cache.load(plot.key)
-        if found:
-            plot.pdf, plot.width = found.pdf, found.width
+    plots, missing = {}, []
+    for text in texts:
+        key = cache.plot_key(text)
+        found = cache.load(key)
+        if found:  # nothing to parse or lay out: the picture of exactly this text is known
+            plots[text] = Plot(_problems(found.warnings), key=key, caption=found.caption, pdf=found.pdf,
+                               width=found.width)
             result.cached += 1
-        else:
+            continue
+        plots[text] = plot = describe(text)
+        plot.key = key
+        if plot.page is not None:
             missing.append(plot)
     if missing:
         try:
@@ -98,18 +100,27 @@ def _prepare(texts: list[str], result: PlotSet, progress: Callable[[str], None])
                 plot.problems.append(PlotProblem(f"TeX cannot typeset this plot: {failed[i]}", 0))
             elif i in compiled:
                 plot.pdf, plot.width = compiled[i].pdf, compiled[i].width
-        cache.store({missing[i].key: c for i, c in compiled.items()})
+        cache.store({missing[i].key: replace(c, caption=missing[i].caption,
+                                             warnings=[asdict(p) for p in missing[i].problems])
+                     for i, c in compiled.items()})
         result.compiled += len(compiled)
     _PREPARED.update(plots)
     result.plots.update(plots)
 
 
+def _problems(fields: list[dict]) -> list[PlotProblem]:
+    if not fields:
+        return []
+    from builder.plots.spec import PlotProblem
+
+    return [PlotProblem(**f) for f in fields]
+
+
 def describe(text: str) -> Plot:
-    """Parse, check and lay out one block; its page and cache key when it has no errors."""
-    from builder.plots.cache import plot_key
+    """Parse, check and lay out one block: its problems, and its page when it has no errors."""
     from builder.plots.layout import lay_out
     from builder.plots.spec import parse_plot
-    from builder.plots.tex import plot_head, plot_page
+    from builder.plots.tex import plot_page
 
     spec, problems = parse_plot(text)
     plot = Plot(problems)
@@ -120,7 +131,6 @@ def describe(text: str) -> Plot:
     if drawing is None:
         return plot
     plot.page = plot_page(drawing)
-    plot.key = plot_key(plot_head(), plot.page)
     plot.caption = spec.caption.latex if spec.caption else ""
     return plot
 

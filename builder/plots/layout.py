@@ -11,13 +11,14 @@ import re
 from dataclasses import dataclass, field
 
 from builder.plots import expr
-from builder.plots.sample import Polyline, clip, sample_function
+from builder.plots.sample import Polyline, clip, sample_function, simplify
 from builder.plots.spec import Label, Mark, PlotProblem, PlotSpec
 
 NOMINAL = 10.0  # pt: the text size the plot is compiled at
 AXIS_WIDTH = 16 * NOMINAL  # pt: the axis box at that size (labels and ticks come on top)
 LEGEND_FONT = 0.85  # of the text size
 Y_PAD = 0.05  # an automatic y range leaves this share of it free above and below
+TOLERANCE = 0.0005  # of the window: a function's sample this close to the line through its neighbours is dropped
 CORNERS = ("top right", "top left", "bottom right", "bottom left")  # tried in this order
 
 
@@ -78,7 +79,7 @@ def lay_out(spec: PlotSpec) -> tuple[Drawing | None, list[PlotProblem]]:
     height = width / spec.aspect
     curves = []
     for curve, lines in zip(spec.curves, sampled):
-        drawn = _draw(curve.color, curve.style, lines, window, curve.fill)
+        drawn = _draw(curve.color, curve.style, lines, window, curve.fill, simplified=curve.tree is not None)
         drawn.label, drawn.marks = curve.label, curve.marks
         if not drawn.lines:
             problems.append(PlotProblem(f"'{curve.source}' lies outside the plot's window (y from {window[2]:g} "
@@ -116,12 +117,15 @@ def _auto_y(spec: PlotSpec, sampled: list[list[Polyline]]) -> tuple[float, float
     return lo - pad, hi + pad
 
 
-def _draw(color: str, style: str, lines: list[Polyline], window, fill: bool) -> DrawnCurve:
-    """Lines clipped to a band one window wide around the window (TeX overflows far outside it)."""
+def _draw(color: str, style: str, lines: list[Polyline], window, fill: bool, simplified: bool) -> DrawnCurve:
+    """Lines clipped to a band one window wide around the window (TeX overflows far outside it);
+    a function's without the samples its straight stretches do not need (data stays as given)."""
     xmin, xmax, ymin, ymax = window
     w, h = xmax - xmin, ymax - ymin
     band = (xmin - w, xmax + w, ymin - h, ymax + h)
     clipped = [piece for line in lines for piece in clip(line, band)]
+    if simplified:
+        clipped = [simplify(piece, (w, h), TOLERANCE) for piece in clipped]
     fills = []
     if fill:
         base = min(max(0.0, band[2]), band[3])
