@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import compileall
 import json
+import os
+import re
 import statistics
 import subprocess
 import sys
@@ -21,9 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FISZKI = [sys.executable, "-m", "builder", "-q"]
 
 
-def timed(cmd: list[str], cwd: Path = ROOT) -> float:
+def timed(cmd: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})})
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"bench: {' '.join(cmd)} failed:\n{proc.stderr}")
@@ -89,17 +91,58 @@ def peak_memory(cmd: list[str]) -> tuple[float, float]:
     return own, kids
 
 
+def plot_figures(runs: int, work: Path) -> tuple[dict[str, float], dict[str, float]]:
+    """The default deck (three plots) against the same deck without its plot blocks: each round
+    builds all three ways in turn, the plot cache warm, then empty (every plot compiled)."""
+    with_plots = ROOT / "content" / "deck.md"
+    without = work / "no-plots" / "deck.md"
+    without.parent.mkdir()
+    without.write_text(re.sub(r"```plot\n.*?```\n", "", with_plots.read_text(encoding="utf-8"), flags=re.S),
+                       encoding="utf-8")
+    warm_cache = work / "plot-cache"
+    names = ("(f) default deck without its 3 plots", "(g) default deck, plots from the cache (warm)",
+             "(h) default deck, every plot compiled (cold)")
+    times: dict[str, list[float]] = {name: [] for name in names}
+
+    def build(deck: Path, cache: Path) -> float:
+        return timed(FISZKI + ["build", str(deck), "--out", str(work / "out-plots"), "--no-cache"],
+                     env={"FISZKI_CACHE_DIR": str(cache)})
+
+    build(with_plots, warm_cache)  # fill the cache
+    for i in range(runs):
+        times[names[0]].append(build(without, warm_cache))
+        times[names[1]].append(build(with_plots, warm_cache))
+        times[names[2]].append(build(with_plots, work / f"cold-cache-{i}"))
+    figures = {name: statistics.median(t) for name, t in times.items()}
+    ratios = {name: statistics.median(t / f for t, f in zip(times[name], times[names[0]])) for name in names}
+    return figures, ratios
+
+
+def print_plot_figures(figures: dict[str, float], ratios: dict[str, float]) -> None:
+    width = max(len(k) for k in figures)
+    print(f"\n{'plots':<{width}}  {'median s':>9}  {'× (f)':>8}")
+    for name, value in figures.items():
+        print(f"{name:<{width}}  {value:9.3f}  {ratios[name]:8.2f}")
+    print("(× (f): median of the rounds' ratios; each round builds (f), (g), (h) in turn)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per small figure (median)")
     parser.add_argument("--big-runs", type=int, default=5, help="runs per 1000-card figure (median)")
     parser.add_argument("--cards", type=int, default=1000)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--plots-only", action="store_true", help="only the plot figures (f)-(h)")
     args = parser.parse_args()
     # Byte-code as an installed package has it (pip compiles on install; an editable install
     # writes it on first use, unless PYTHONDONTWRITEBYTECODE is set, as on CI machines).
     compileall.compile_dir(ROOT / "builder", quiet=1)
 
+    with tempfile.TemporaryDirectory(prefix="fiszki-bench-") as tmp:
+        plots = plot_figures(args.runs, Path(tmp))
+    if args.plots_only:
+        print_plot_figures(*plots)
+        return
     with tempfile.TemporaryDirectory(prefix="fiszki-bench-") as tmp:
         work = Path(tmp)
         big = work / "big" / "synthetic.md"
@@ -161,9 +204,11 @@ def main() -> None:
           + "; ".join(f"{n[:3]} " + " ".join(f"{t / f:.2f}" for t, f in runs) for n, runs in paired.items()) + ")")
     print(f"peak memory of a {args.cards}-card build: fiszki process {own:.0f} MB, "
           f"largest pdflatex {kids:.0f} MB (two run at once: ≤ {own + 2 * kids:.0f} MB in all)")
+    print_plot_figures(*plots)
     if args.json:
         args.json.write_text(json.dumps({"figures": figures, "ratios": ratios,
-                                         "peak_mb": {"fiszki": own, "pdflatex": kids}}, indent=1))
+                                         "peak_mb": {"fiszki": own, "pdflatex": kids},
+                                         "plots": {"figures": plots[0], "ratios": plots[1]}}, indent=1))
 
 
 if __name__ == "__main__":
