@@ -221,3 +221,19 @@ def test_a_plot_from_the_cache_still_tells_its_warnings(tmp_path, monkeypatch):
         told.append(([(p.line, p.message, p.warn) for p in plot.problems], plot.caption, plot.width, plot.pdf))
     assert result.cached == 1 and told[0] == told[1]
     assert [line for line, _, _ in told[0][0]] == [3, 5] and told[0][1] == "a $c$"
+
+
+def test_a_renderer_that_skipped_prepare_plots_still_gets_the_plot(tmp_path, monkeypatch):
+    """Cards rendered again in contexts of their own (split answers) find their plots prepared in
+    the process; code that never called prepare_plots (the benchmark's floor) gets them compiled
+    on demand by the hook."""
+    import builder.plots as plots
+    from builder.build import render_bodies
+    from builder.deck import parse_deck_text
+
+    monkeypatch.setenv("FISZKI_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(plots, "_PREPARED", {})
+    deck = parse_deck_text("## Q\n```plot\nx: [0, 2]\nfunctions: [x^3]\n```\n", tmp_path / "deck.md")
+    bodies, images, errors, _ = render_bodies(deck, deck.cards, keep_going=False)
+    (name, pdf), = images.items()
+    assert not errors and pdf.startswith(b"%PDF-") and f"\\fzplot{{{name}}}" in bodies[id(deck.cards[0])][1]

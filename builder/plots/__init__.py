@@ -140,7 +140,7 @@ def render_plot(ctx: RenderContext, text: str, first_line: int | None) -> str:
     the compiled plot, scaled with the text; or an error box, its problems reported on `ctx`."""
     from builder.render import error_box
 
-    plot = _PREPARED.get(text) or prepare_plots_of([text])
+    plot = _PREPARED.get(text) or _prepare_one(text)
     errors = [p for p in plot.problems if not p.warn]
     for p in plot.problems:
         ctx.problem(f"plot: {p.message}", first_line + p.line if first_line else None, warn=p.warn,
@@ -154,9 +154,10 @@ def render_plot(ctx: RenderContext, text: str, first_line: int | None) -> str:
     return f"\\fzplot{{{plot.name}}}{{{width_sp}}}{{{plot.caption}}}\n"
 
 
-def prepare_plots_of(texts: list[str]) -> Plot:
-    """A block rendered without `prepare_plots` (a caller that skipped it): compiled now, alone."""
+def _prepare_one(text: str) -> Plot:
+    """A block rendered without `prepare_plots` (a caller that skipped it): compiled now, alone
+    (unless another thread did it meanwhile)."""
     with _LOCK:
-        result = PlotSet({})
-        _prepare(texts, result, lambda s: None)
-    return result.plots[texts[0]]
+        if text not in _PREPARED:
+            _prepare([text], PlotSet({}), lambda s: None)
+        return _PREPARED[text]
