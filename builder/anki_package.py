@@ -70,13 +70,14 @@ pre { background: rgba(128, 128, 128, .12); padding: .5em .7em; border-radius: 4
 pre code { background: none; padding: 0; }
 blockquote { margin: .5em 0; padding-left: .8em; border-left: 3px solid rgba(128, 128, 128, .45); }
 img { max-width: 100%; height: auto; }
+.plot img { background: #fff; border-radius: 4px; padding: .3em; }  /* drawn in black: readable at night */
 ul, ol { padding-left: 1.4em; }
 .fz-error { color: #d93036; font-family: monospace; font-size: .85em; }
 """
 # Change FRONT, BACK or CSS, and set these two anew (the time of the change, and notetype_digest()):
 # Anki takes a changed note type only with a newer time. A test holds them together.
-NOTETYPE_MTIME = 1_796_428_800  # 2026-12-05
-NOTETYPE_DIGEST = "06916f3720f4e992"
+NOTETYPE_MTIME = 1_796_446_800  # 2026-12-05 05:00
+NOTETYPE_DIGEST = "1eadbe112014182b"
 
 _ID_BASE, _ID_SPAN = 10**12, 5 * 10**11  # ids read as creation times in 2001-2017: never "added today"
 

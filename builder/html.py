@@ -12,6 +12,7 @@ more things in a field are read by Anki rather than the browser, and are neutral
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -112,6 +113,12 @@ class AnkiRenderer(RendererHTML):
         ctx = env["ctx"]
         ctx.line = ctx.line + 1 if ctx.line else None
 
+    def fence(self, tokens, idx, options, env) -> str:
+        token = tokens[idx]
+        if token.info.strip() == "plot":
+            return plot_html(env["ctx"], token.content)
+        return super().fence(tokens, idx, options, env)
+
     def math_inline(self, tokens, idx, options, env) -> str:
         return self._inline_math(tokens[idx], env["ctx"], display=False)
 
@@ -182,6 +189,30 @@ def image_html(ctx: HtmlContext, src: str, alt: str) -> str:
         return _error(f"image {src} cannot be shown")
     ctx.media[found.name] = found.data
     return f'<img src="{found.name}" alt="{_attribute(alt)}">'
+
+
+def plot_html(ctx: HtmlContext, text: str) -> str:
+    """A ```plot block as a picture Anki shows: the plot the cards print, as SVG media named by
+    its content (a deck whose plots are not in the cache yet needs TeX once to draw them)."""
+    import hashlib
+
+    from builder.plots import compiled_plot, plot_svg
+
+    first = ctx.line + 1 if ctx.line else None  # the block's first line, after its ```plot
+    plot = compiled_plot(text)
+    errors = [p for p in plot.problems if not p.warn]
+    for p in plot.problems:
+        ctx.report(f"plot: {p.message}", first + p.line if first else None, p.column, warn=p.warn, hint=p.hint)
+    if errors:
+        return _error(f"plot error: {errors[0].message}")
+    try:
+        svg = plot_svg(plot)
+    except (OSError, subprocess.SubprocessError) as exc:
+        ctx.report(f"plot cannot be drawn for Anki: {exc}", hint="install poppler-utils (pdftocairo)")
+        return _error("plot cannot be shown")
+    name = "plot-" + hashlib.sha256(svg).hexdigest()[:16] + ".svg"
+    ctx.media[name] = svg
+    return f'<div class="plot"><img src="{name}" alt="plot"></div>\n'
 
 
 _RENDERER = AnkiRenderer()

@@ -1,4 +1,4 @@
-"""Plots drawn from a ```plot block's description (issue 16): checked, compiled once, included.
+"""Plots drawn from a ```plot block's description : checked, compiled once, included.
 
 The build calls `prepare_plots(cards)` once before rendering: every plot block of those cards is
 parsed and checked (spec), laid out in Python (layout, sample), written as a page of the plot
@@ -68,8 +68,9 @@ def prepare_plots(cards: Iterable[Card], progress: Callable[[str], None] = lambd
 
 
 def _prepare(texts: list[str], result: PlotSet, progress: Callable[[str], None]) -> None:
+    from builder.errors import ToolchainError
     from builder.plots import cache
-    from builder.texrun import ToolchainError, find_pdflatex
+    from builder.tex.run import find_pdflatex
 
     plots, missing = {}, []
     for text in texts:
@@ -140,7 +141,7 @@ def render_plot(ctx: RenderContext, text: str, first_line: int | None) -> str:
     the compiled plot, scaled with the text; or an error box, its problems reported on `ctx`."""
     from builder.render import error_box
 
-    plot = _PREPARED.get(text) or _prepare_one(text)
+    plot = compiled_plot(text)
     errors = [p for p in plot.problems if not p.warn]
     for p in plot.problems:
         ctx.problem(f"plot: {p.message}", first_line + p.line if first_line else None, warn=p.warn,
@@ -152,6 +153,29 @@ def render_plot(ctx: RenderContext, text: str, first_line: int | None) -> str:
     ctx.images[plot.name] = plot.pdf
     width_sp = round(plot.width * 65536 * 72.27 / 72)
     return f"\\fzplot{{{plot.name}}}{{{width_sp}}}{{{plot.caption}}}\n"
+
+
+def compiled_plot(text: str) -> Plot:
+    """A block's plot as `prepare_plots` made it; compiled now, alone, if nobody asked before."""
+    return _PREPARED.get(text) or _prepare_one(text)
+
+
+def plot_svg(plot: Plot) -> bytes:
+    """A compiled plot as SVG (poppler's pdftocairo: text as outlines), for outputs without TeX
+    that show pictures (the Anki package). OSError when pdftocairo is missing or fails."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    tool = shutil.which("pdftocairo")
+    if not tool or plot.pdf is None:
+        raise OSError("pdftocairo (poppler-utils) is not installed")
+    with tempfile.TemporaryDirectory(prefix="fiszki-svg-") as tmp:
+        source, target = Path(tmp) / "plot.pdf", Path(tmp) / "plot.svg"
+        source.write_bytes(plot.pdf)
+        subprocess.run([tool, "-svg", str(source), str(target)], check=True, capture_output=True, timeout=60)
+        return target.read_bytes()
 
 
 def _prepare_one(text: str) -> Plot:

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from builder import __version__, templates_dir
-from builder.outputs import atomic_write
+from builder.files import atomic_write
 
 FORMAT = "2"  # bump when what an entry holds changes
 MAX_ENTRIES = 2000  # plots (a few tens of KB each)

@@ -10,7 +10,8 @@ import io
 
 from builder.plots.cache import CachedPlot
 from builder.plots.tex import plot_document
-from builder.texrun import TexError, run_pdflatex
+from builder.errors import TexError
+from builder.tex.run import run_pdflatex
 
 
 def compile_pages(pages: list[str]) -> tuple[dict[int, CachedPlot], dict[int, str]]:
