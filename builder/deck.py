@@ -3,8 +3,8 @@
 The format, in full:
 
     ---                      optional YAML front matter: title, subtitle, lang (pl/en),
-    title: Sieci neuronowe   author, course, date, and any build option (options.FRONT_MATTER_KEYS) as
-    lang: pl                 the deck's default
+    title: Sieci neuronowe   author, course, date, and any build option (options.FRONT_MATTER) as
+    lang: pl                 the deck's default; keys of note apps (tags, aliases…) are passed over
     ---
     # Section
     ## Question {#card-id .tag1 .tag2}
@@ -16,7 +16,6 @@ Every problem is collected (not just the first) and names the file, line and car
 """
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -28,9 +27,10 @@ from markdown_it.token import Token
 from builder.decklimits import MAX_DECK_BYTES, MAX_META_CHARS, refuse_aliases, too_long_cards
 from builder.errors import ContentError, Problem
 from builder.files import UnreadableFile, read_regular
+from builder.frontmatter import foreign_keys
 from builder.language import detect_language
 from builder.markdown import SEPARATOR_TOKEN, parser
-from builder.options import FRONT_MATTER_KEYS
+from builder.options import FRONT_MATTER
 
 META_KEYS = ("title", "subtitle", "lang", "author", "course", "date")
 LANGUAGES = {"pl": "polish", "en": "english"}  # babel names of the languages TeX has installed
@@ -172,10 +172,10 @@ def _meta_text(entry: _Entry) -> str:
     return str(entry.value)
 
 
-def _check_front_matter(entries: list[_Entry], display: str) -> tuple[dict, dict, dict[str, int]]:
-    """Split entries into meta and build options; every unknown key or bad value is a problem."""
-    problems, meta, options, lines = [], {}, {}, {}
-    known = META_KEYS + FRONT_MATTER_KEYS
+def _check_front_matter(entries: list[_Entry], display: str) -> tuple[dict, dict, dict[str, int], list[Problem]]:
+    """Split entries into meta and build options (by option name, with their lines); every bad
+    value is a problem, keys fiszki does not read are sorted out by frontmatter.foreign_keys."""
+    problems, meta, options, option_lines, lines, foreign = [], {}, {}, {}, {}, []
     for entry in entries:
         name = entry.key.replace("-", "_")
 
@@ -193,12 +193,13 @@ def _check_front_matter(entries: list[_Entry], display: str) -> tuple[dict, dict
                 problem(str(exc))
             if len(meta.get(name, "")) > MAX_META_CHARS:
                 problem(f"'{entry.key}' is {len(meta[name]):,} characters long; at most {MAX_META_CHARS:,}")
-        elif name in FRONT_MATTER_KEYS:
-            options[name] = entry.value
+        elif name in FRONT_MATTER:
+            options[FRONT_MATTER[name]] = entry.value
+            option_lines[FRONT_MATTER[name]] = entry.line
         else:
-            close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
-            problem(f"unknown front-matter key '{entry.key}'", hint)
+            foreign.append(entry)
+    foreign_problems, warnings = foreign_keys(foreign, display, META_KEYS, LANGUAGES)
+    problems += foreign_problems
     if "lang" in meta:
         lang = meta["lang"].strip().lower()
         if lang in LANGUAGES:
@@ -207,8 +208,8 @@ def _check_front_matter(entries: list[_Entry], display: str) -> tuple[dict, dict
             problems.append(Problem(f"unknown language '{meta['lang']}'", file=display, line=lines["lang"],
                                     hint=f"use one of: {', '.join(LANGUAGES)}"))
     if problems:
-        raise ContentError(problems)
-    return meta, options, {k: lines[k] for k in options}
+        raise ContentError(sorted(problems, key=lambda p: p.line or 0), warnings=warnings)
+    return meta, options, option_lines, warnings
 
 
 # --- cards ----------------------------------------------------------------------------------
@@ -449,8 +450,9 @@ class _DeckReader:
 def parse_deck_text(text: str, path: Path, display: str | None = None) -> Deck:
     display = display or str(path)
     entries, body = _split_front_matter(text, display)
-    meta, options, option_lines = _check_front_matter(entries, display)
+    meta, options, option_lines, warnings = _check_front_matter(entries, display)
     reader = _DeckReader(display)
+    reader.warnings += warnings
     for block in top_level_blocks(parser().parse(body)):
         reader.add(block)
     cards = reader.finish()

@@ -28,6 +28,7 @@ class Option(NamedTuple):
     group: str = "cards"  # cards | cheat sheet | selection: where --help lists it
     profile: bool = False  # a printer profile may set it
     not_in_front_matter: str | None = None  # why a deck cannot set it (None: it can)
+    front_matter_key: str = ""  # its key in a deck's front matter, when that is not its name
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -69,14 +70,20 @@ OPTIONS: tuple[Option, ...] = (
     Option("cheat_min_size", 5.0, "Cheat sheet: smallest legible font size in pt (default 5).", kind="float",
            bounds=(3, 30), unit="pt", group="cheat sheet"),
     Option("section", (), "Only cards of sections whose name contains this (repeatable).", kind="list",
-           group="selection"),
-    Option("tag", (), "Only cards with this tag (repeatable).", kind="list", group="selection"),
-    Option("cards", None, "Only these card numbers, e.g. 3-10,15.", group="selection"),
+           group="selection", front_matter_key="select_section"),
+    Option("tag", (), "Only cards with this tag (repeatable).", kind="list", group="selection",
+           front_matter_key="select_tag"),
+    Option("cards", None, "Only these card numbers, e.g. 3-10,15.", group="selection",
+           front_matter_key="select_cards"),
     Option("shuffle", False, "Shuffle the cards (numbers stay).", kind="flag", group="selection"),
     Option("seed", 0, "Seed for --shuffle (default 0: the same order every time).", kind="int", group="selection"),
 )
 BY_NAME = {o.name: o for o in OPTIONS}
-FRONT_MATTER_KEYS = tuple(o.name for o in OPTIONS if o.not_in_front_matter is None)
+# A deck's front matter key → the option it sets. Selecting keys say so (select_tag, not tag: a
+# note app's `tag:`/`tags:` lists what the note is about and must not quietly empty a build).
+FRONT_MATTER = {o.front_matter_key or o.name: o.name for o in OPTIONS if o.not_in_front_matter is None}
+FRONT_MATTER_KEYS = tuple(FRONT_MATTER)
+KEY_OF = {name: key for key, name in FRONT_MATTER.items()}  # an option's front-matter key
 PROFILE_KEYS = tuple(o.name for o in OPTIONS if o.profile)
 
 # Sizes parsed once, in points, so every later step works in them.
@@ -193,7 +200,7 @@ def resolve(deck, cli: dict[str, object], profile: dict[str, object] | None = No
                 origins[name] = "front matter"
             except (ValueError, TypeError, OverflowError) as exc:  # OverflowError: .inf
                 values.pop(name, None)
-                problems.append(Problem(f"front matter '{name}': {exc}", file=deck.display_path,
+                problems.append(Problem(f"front matter '{KEY_OF[name]}': {exc}", file=deck.display_path,
                                         line=deck.option_lines.get(name)))
     if problems:
         raise ContentError(problems)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.options import FRONT_MATTER_KEYS as OPTION_KEYS
+from builder.options import FRONT_MATTER, FRONT_MATTER_KEYS as OPTION_KEYS
 from builder.deck import decode_source, parse_deck_text, read_deck, slugify
 from builder.errors import ContentError
 from builder.options import resolve
@@ -69,7 +69,7 @@ def test_front_matter_meta_and_options():
 def test_every_option_key_is_accepted_in_front_matter():
     keys = "\n".join(f"{k.replace('_', '-') if i % 2 else k}: x" for i, k in enumerate(OPTION_KEYS))
     deck = parse(f"---\n{keys}\n---\n# S\n## Q\nA\n")
-    assert set(deck.options) == set(OPTION_KEYS)
+    assert set(deck.options) == set(FRONT_MATTER.values())
 
 
 @pytest.mark.parametrize("front", ["", FRONT], ids=["no-front-matter", "front-matter"])
@@ -99,10 +99,10 @@ def test_crlf_and_bom_change_nothing():
 
 
 def test_bom_does_not_hide_the_front_matter_and_crlf_keeps_error_lines():
-    data = b"\xef\xbb\xbf---\r\ntitle: T\r\ncolour: red\r\n---\r\n# S\r\n## Q\r\nA\r\n"
+    data = b"\xef\xbb\xbf---\r\ntitle: T\r\npapr: letter\r\n---\r\n# S\r\n## Q\r\nA\r\n"
     with pytest.raises(ContentError) as info:
         parse(decode_source(data, "d.md"))
-    assert str(info.value.problems[0]).startswith("deck.md:3: unknown front-matter key 'colour'")
+    assert str(info.value.problems[0]).startswith("deck.md:3: unknown front-matter key 'papr'")
 
 
 def test_invalid_utf8_names_line_and_column():
@@ -189,7 +189,7 @@ def test_cards_before_any_section_belong_to_an_unnamed_one():
     ("# S\n## {#x}\nA\n", "deck.md:2: card #1: card has an empty question"),
     ("# S\n## Q\na\n?\nb\n?\nc\n", 'deck.md:6: card #1 "Q": more than one \'?\' separator line in a card (the first is on line 4)'),
     ("# S\n## Q\n- a\n  ?\n- b\n", "deck.md:4: card #1 \"Q\": the '?' line is inside a list or quote"),
-    ("---\ntitle: T\ncolour: red\n---\n# S\n## Q\nA\n", "deck.md:3: unknown front-matter key 'colour'"),
+    ("---\ntitle: T\npapr: letter\n---\n# S\n## Q\nA\n", "deck.md:3: unknown front-matter key 'papr' (hint: did you mean 'paper'?)"),
     ("---\ntitel: T\n---\n# S\n## Q\nA\n", "deck.md:2: unknown front-matter key 'titel' (hint: did you mean 'title'?)"),
     ("---\nlang: de\n---\n# S\n## Q\nA\n", "deck.md:2: unknown language 'de' (hint: use one of: pl, en)"),
     ("---\ntitle: A\ntitle: B\n---\n# S\n## Q\nA\n", "deck.md:3: front-matter key 'title' is given twice (first on line 2)"),

@@ -335,7 +335,7 @@ SELECTION_DECK = """---
 title: Selection
 card: a8
 orientation: landscape
-tag: exam
+select_tag: exam
 ---
 # Section A
 ## Card one
@@ -402,7 +402,7 @@ def test_cli_layout_options_reach_the_pdf(cli):
 
 @pytest.mark.tex
 def test_cli_selection_and_front_matter_defaults(cli):
-    """Front matter gives a8 cards, landscape and --tag exam; the command line overrides the
+    """Front matter gives a8 cards, landscape and select_tag: exam; the command line overrides the
     orientation and adds --section and --cards; deck numbers stay on the cards."""
     pdf = cli_pdf(cli, "selection")
     exp = expected_sheet("a4", "portrait", (74 * MM, 52 * MM))

@@ -10,7 +10,7 @@ import pytest
 from builder.cli import build as build_command
 from builder.deck import parse_deck_text
 from builder.errors import ContentError, UsageError
-from builder.options import FRONT_MATTER_KEYS, OPTIONS, PROFILE_KEYS, fingerprint_values, resolve
+from builder.options import FRONT_MATTER, FRONT_MATTER_KEYS, OPTIONS, PROFILE_KEYS, fingerprint_values, resolve
 
 RUN_CONTROLS = {"decks", "out_dir", "no_cache", "keep_going"}  # how this run behaves, not what it makes
 
@@ -34,7 +34,14 @@ def test_the_build_command_has_exactly_the_table_s_options():
 def test_every_option_but_those_the_table_excludes_can_be_set_in_front_matter():
     excluded = {o.name for o in OPTIONS if o.not_in_front_matter}
     assert excluded == {"printer"}
-    assert set(FRONT_MATTER_KEYS) == {o.name for o in OPTIONS} - excluded
+    assert set(FRONT_MATTER.values()) == {o.name for o in OPTIONS} - excluded
+    assert set(FRONT_MATTER_KEYS) == {o.front_matter_key or o.name for o in OPTIONS} - excluded
+
+
+def test_selecting_options_have_front_matter_keys_that_say_so():
+    renamed = {name: key for key, name in FRONT_MATTER.items() if key != name}
+    assert renamed == {"section": "select_section", "tag": "select_tag", "cards": "select_cards"}
+    assert resolve(deck_with("select-tag: [quiz, exam]"), {}).tag == ("quiz", "exam")
 
 
 def test_reverse_in_front_matter_reaches_the_options():
@@ -42,10 +49,11 @@ def test_reverse_in_front_matter_reaches_the_options():
     assert resolve(deck_with("reverse: true"), {"reverse": False}).reverse is False  # the command line wins
 
 
-def test_an_excluded_option_in_front_matter_says_it_is_unknown():
+def test_an_excluded_option_in_front_matter_says_why():
     with pytest.raises(ContentError) as info:
         deck_with("printer: office")
-    assert "unknown front-matter key 'printer'" in str(info.value)
+    assert str(info.value) == ("deck.md:2: front-matter key 'printer' is not for a deck: a printer profile "
+                               "belongs to the computer that prints, not to the deck")
 
 
 @pytest.mark.parametrize("name", sorted(BAD))
