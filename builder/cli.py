@@ -150,39 +150,57 @@ def build_options(f):
 @build_options
 @click.pass_obj
 def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: bool, keep_going: bool, **kwargs) -> None:
-    """Build flashcards.pdf and cheatsheet.pdf from DECKS (default: content/deck.md)."""
-    from builder.cache import stale_outputs
-    from builder.outputs import DEFAULT
+    """Build flashcards.pdf and cheatsheet.pdf from DECKS (default: content/deck.md).
 
-    options = kwargs
+    \b
+    Selecting cards (all that are given must hold):
+      --section Dynamics     that section: its whole name in any case, or a start only it has
+      --tag quiz --tag exam  cards with either tag
+      --tag quiz+exam        cards with both tags
+      --not-tag hard         no card tagged hard
+      --cards 3-10,15        these card numbers
+    A deck's front matter selects with select_section, select_tag, select_not_tag and
+    select_cards; a note app's tags: there selects nothing.
+    """
     paths = list(decks) or [DEFAULT_DECK]
     if len({p.stem for p in paths}) != len(paths):
         raise click.UsageError("two decks share a file name; their PDFs would overwrite each other")
     several = len(paths) > 1
     for path in paths:
-        names = list(DEFAULT)
-        if not no_cache and not keep_going:
-            names = stale_outputs(path, out_dir, options, names, f"{path.stem}-" if several else "")
-        if not names:
-            reporter.progress(f"{path}: unchanged, PDFs are up to date")  # no parser, no TeX imported
-            continue
-        from builder.outputs import start_tex
-        from builder.tex.run import cancel_jobs
-
-        jobs = start_tex(names)  # TeX loads its format while Python imports the parser and Jinja
-        try:
-            from builder.pipeline import build_deck
-
-            result = build_deck(path, out_dir, options, several=several, keep_going=keep_going,
-                                progress=reporter.progress, names=names, tex_jobs=jobs)
-        finally:
-            cancel_jobs(jobs.values())  # finished, or never used: either way no pdflatex is left waiting
-        for w in result.warnings:
-            reporter.warn(str(w))
-        for o in result.outputs:
-            if not o.cached:
-                reporter.progress(f"wrote {o.path}: {o.summary}")
+        build_one(reporter, path, out_dir, kwargs, several=several, use_cache=not no_cache, keep_going=keep_going)
     reporter.detail(f"done in {time.monotonic() - reporter.start:.2f} s")
+
+
+def build_one(reporter: Reporter, path: Path, out_dir: Path, options: dict, *, several: bool, use_cache: bool,
+              keep_going: bool) -> None:
+    """One deck of `fiszki build`: its outputs built (unless the cache has them) and reported."""
+    from builder.cache import stale_outputs
+    from builder.outputs import DEFAULT
+
+    names = list(DEFAULT)
+    if use_cache and not keep_going:
+        names = stale_outputs(path, out_dir, options, names, f"{path.stem}-" if several else "")
+    if not names:
+        reporter.progress(f"{path}: unchanged, PDFs are up to date")  # no parser, no TeX imported
+        return
+    from builder.outputs import start_tex
+    from builder.tex.run import cancel_jobs
+
+    jobs = start_tex(names)  # TeX loads its format while Python imports the parser and Jinja
+    try:
+        from builder.pipeline import build_deck
+
+        result = build_deck(path, out_dir, options, several=several, keep_going=keep_going,
+                            progress=reporter.progress, names=names, tex_jobs=jobs)
+    finally:
+        cancel_jobs(jobs.values())  # finished, or never used: either way no pdflatex is left waiting
+    for w in result.warnings:
+        reporter.warn(str(w))
+    if result.summary:
+        reporter.progress(result.summary)
+    for o in result.outputs:
+        if not o.cached:
+            reporter.progress(f"wrote {o.path}: {o.summary}")
 
 
 @main.command()

@@ -69,13 +69,18 @@ OPTIONS: tuple[Option, ...] = (
            bounds=(1, 20), group="cheat sheet"),
     Option("cheat_min_size", 5.0, "Cheat sheet: smallest legible font size in pt (default 5).", kind="float",
            bounds=(3, 30), unit="pt", group="cheat sheet"),
-    Option("section", (), "Only cards of sections whose name contains this (repeatable).", kind="list",
-           group="selection", front_matter_key="select_section"),
-    Option("tag", (), "Only cards with this tag (repeatable).", kind="list", group="selection",
+    Option("section", (), "Only the cards of this section: its whole name, any case, or the start of it when "
+           "that names one section only (repeatable: any of them).", kind="list", group="selection",
+           front_matter_key="select_section"),
+    Option("tag", (), "Only cards with this tag; repeat for any of several (--tag quiz --tag exam), join with + "
+           "for all of them (--tag quiz+exam). Tags match exactly, case too.", kind="list", group="selection",
            front_matter_key="select_tag"),
+    Option("not_tag", (), "Leave out cards with this tag (repeatable; + joins tags a card must all have to be "
+           "left out).", kind="list", group="selection", front_matter_key="select_not_tag"),
     Option("cards", None, "Only these card numbers, e.g. 3-10,15.", group="selection",
            front_matter_key="select_cards"),
-    Option("shuffle", False, "Shuffle the cards (numbers stay).", kind="flag", group="selection"),
+    Option("shuffle", False, "Shuffle the flashcards (numbers stay; the cheat sheet keeps the deck's order).",
+           kind="flag", group="selection"),
     Option("seed", 0, "Seed for --shuffle (default 0: the same order every time).", kind="int", group="selection"),
 )
 BY_NAME = {o.name: o for o in OPTIONS}

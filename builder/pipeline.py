@@ -24,7 +24,7 @@ from builder.printers import profile_of
 from builder.outputs import DEFAULT, REGISTRY, load, start_tex
 from builder.outputs.base import Output, Result, Work
 from builder.rendered import RenderedCards
-from builder.selection import select_cards
+from builder.selection import Selection, select
 from builder.tex.run import TexJob, cancel_all, cancel_jobs
 
 Progress = Callable[[str], None]
@@ -43,6 +43,7 @@ class BuildResult:
     deck: Deck | None  # None when the cache answered without reading the deck
     outputs: list[Written]
     warnings: list[Problem] = field(default_factory=list)
+    summary: str = ""  # what was built from: "deck.md: 12 of 47 cards: tag quiz; in English (…)"
 
 
 def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bool = False,
@@ -73,7 +74,8 @@ def _build(deck_path: Path, out_dir: Path, cli_options: dict, prefix: str, names
     progress(f"{display_name(deck_path)}: reading the deck")
     deck = read_deck(deck_path)
     opts = resolve(deck, cli_options, profile_of(cli_options))
-    cards = select_cards(deck, opts)
+    selection = select(deck, opts)
+    cards = selection.cards
     prepare_plots(cards, progress)  # ```plot blocks checked, and compiled unless cached
     rendered = RenderedCards(deck, cards, keep_going)
     try:
@@ -90,7 +92,7 @@ def _build(deck_path: Path, out_dir: Path, cli_options: dict, prefix: str, names
 
     count = f"{len(cards)} card{'s' if len(cards) != 1 else ''}"
     progress(f"{deck.display_path}: rendering and compiling {' and '.join(o.title for o in outputs)} ({count})")
-    results, failures = _run(outputs, cards, rendered, jobs, keep_going, lambda name: out_dir / (prefix + name),
+    results, failures = _run(outputs, selection, rendered, jobs, keep_going, lambda name: out_dir / (prefix + name),
                              progress)
     rendered.check(deck.warnings)  # every output stopped on these: told once, as found
     if failures:
@@ -98,10 +100,18 @@ def _build(deck_path: Path, out_dir: Path, cli_options: dict, prefix: str, names
         if problems:
             raise ContentError(problems, warnings=deck.warnings)
         raise failures[0]
-    return _write(deck, out_dir, prefix, fingerprint, outputs, results, rendered)
+    summary = deck_summary(deck.display_path, selection, deck.language, given="lang" in deck.meta)
+    return _write(deck, out_dir, prefix, fingerprint, outputs, results, rendered, summary)
 
 
-def _run(outputs: list[Output], cards, rendered: RenderedCards, jobs: dict, keep_going: bool,
+def deck_summary(display: str, selection: Selection, language: str, given: bool) -> str:
+    """One line on what a build printed: which cards, and in which language (its hyphenation and
+    the words on the sheets), saying so when the deck did not choose it with `lang:`."""
+    chosen = "" if given else " (the deck sets no lang:)"
+    return f"{display}: {selection.describe()}; in {language.capitalize()}{chosen}"
+
+
+def _run(outputs: list[Output], selection: Selection, rendered: RenderedCards, jobs: dict, keep_going: bool,
          place: Callable[[str], Path], progress: Progress) -> tuple[dict[str, Result], list[FiszkiError]]:
     """Each output built and checked in a thread of its own; the next one's Python work starts once
     the one before has given TeX its whole document (the threads would only share one interpreter)."""
@@ -112,7 +122,7 @@ def _run(outputs: list[Output], cards, rendered: RenderedCards, jobs: dict, keep
         try:
             if i:
                 sent[i - 1].wait()
-            result = output.build(Work(cards, rendered, keep_going, job, sent[i].set))
+            result = output.build(Work(selection.cards, rendered, keep_going, job, sent[i].set))
         finally:
             sent[i].set()
             if job:
@@ -139,7 +149,7 @@ def _run(outputs: list[Output], cards, rendered: RenderedCards, jobs: dict, keep
 
 
 def _write(deck: Deck, out_dir: Path, prefix: str, fingerprint: str | None, outputs: list[Output],
-           results: dict[str, Result], rendered: RenderedCards) -> BuildResult:
+           results: dict[str, Result], rendered: RenderedCards, summary: str) -> BuildResult:
     warnings = _unique(deck.warnings + [w for o in outputs for w in results[o.name].warnings])
     # Only with keep_going: the files show error boxes. In deck order, like every other report.
     errors = sorted(_unique(rendered.errors + [e for o in outputs for e in results[o.name].errors]),
@@ -156,7 +166,7 @@ def _write(deck: Deck, out_dir: Path, prefix: str, fingerprint: str | None, outp
                for o in outputs]
     if errors:
         raise ContentError(errors, warnings=warnings, written=[str(w.path) for w in written])
-    return BuildResult(deck, written, warnings)
+    return BuildResult(deck, written, warnings, summary)
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

@@ -246,8 +246,10 @@ def test_a_few_cards_stop_growing_at_the_largest_size(small_deck_file, tmp_path)
 
 
 def test_an_empty_selection_fails_clearly(small_deck_file, tmp_path):
-    run = run_fiszki("build", str(small_deck_file), "--out", str(tmp_path / "out"), "--tag", "nosuchtag")
-    assert run.code == 2 and "the selection is empty" in run.stderr and "Traceback" not in run.stderr
+    run = run_fiszki("build", str(small_deck_file), "--out", str(tmp_path / "out"), "--tag", "exam", "--cards", "2")
+    assert run.code == 2 and "Traceback" not in run.stderr
+    assert ("the selection is empty: no card matches tag exam (command line: 2 cards) and cards 2 (command line: "
+            "1 card) together") in run.stderr
     assert not (tmp_path / "out").exists()
 
 

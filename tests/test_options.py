@@ -40,7 +40,8 @@ def test_every_option_but_those_the_table_excludes_can_be_set_in_front_matter():
 
 def test_selecting_options_have_front_matter_keys_that_say_so():
     renamed = {name: key for key, name in FRONT_MATTER.items() if key != name}
-    assert renamed == {"section": "select_section", "tag": "select_tag", "cards": "select_cards"}
+    assert renamed == {"section": "select_section", "tag": "select_tag", "not_tag": "select_not_tag",
+                       "cards": "select_cards"}
     assert resolve(deck_with("select-tag: [quiz, exam]"), {}).tag == ("quiz", "exam")
 
 
