@@ -122,7 +122,8 @@ def _run(outputs: list[Output], selection: Selection, rendered: RenderedCards, j
         try:
             if i:
                 sent[i - 1].wait()
-            result = output.build(Work(selection.cards, rendered, keep_going, job, sent[i].set))
+            cards = selection.cards_for(output.deck_order)
+            result = output.build(Work(cards, rendered, keep_going, job, sent[i].set))
         finally:
             sent[i].set()
             if job:

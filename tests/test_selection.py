@@ -1,16 +1,21 @@
 """Which cards a build prints: whole section names, tags with and / or / not, errors that list what
-the deck has and say where a selection came from; front matter that selects only when it says so."""
+the deck has and say where a selection came from; front matter that selects only when it says so;
+the cheat sheet in the deck's order however the flashcards are shuffled."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from builder.deck import parse_deck_text
 from builder.errors import ContentError, UsageError
 from builder.options import resolve
 from builder.pipeline import deck_summary
 from builder.selection import select
+from tests.conftest import run_fiszki
+from tests.test_flashcards import read_pages
 
 PHYSICS = """\
 ---
@@ -201,3 +206,31 @@ def test_selection_errors_from_front_matter_name_its_line():
     assert message == ("deck.md:4: the selection is empty: no card matches section Kinematics (command line: 2 cards) "
                        "and tag hard (deck.md:4 front matter: 3 cards) together")
     assert "use select_not_tag: hard" in refused(physics("select_tag: '!hard'\n"), ContentError)
+
+
+# --- through the command line ------------------------------------------------------------------------
+
+def cheat_sheet_text(pdf: Path) -> str:
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(pdf).pages)
+
+
+@pytest.mark.tex
+def test_shuffle_leaves_the_cheat_sheet_in_the_deck_s_order(tmp_path: Path):
+    (tmp_path / "physics.md").write_text(PHYSICS.replace("lang: en\n", ""), encoding="utf-8")
+    run = run_fiszki("build", "physics.md", "--out", "out", "--tag", "quiz", "--tag", "hard", "--shuffle",
+                     "--seed", "2", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    assert "fiszki: physics.md: 7 of 8 cards: tag quiz or hard; shuffled (seed 2); in English (the deck sets " \
+           "no lang:)" in run.stderr
+    fronts = [int(re.search(r"card-(\d+)-front", name).group(1))
+              for name in read_pages((tmp_path / "out" / "flashcards.pdf").read_bytes())[0].cards]
+    assert sorted(fronts) == [1, 2, 3, 5, 6, 7, 8] and fronts != sorted(fronts)  # the flashcards are shuffled
+    text = cheat_sheet_text(tmp_path / "out" / "cheatsheet.pdf")
+    headings = re.findall(r"\b(Kinematics|Dynamics of fluids|Dynamics(?! of)|Thermodynamics)\b", text)
+    assert headings == ["Kinematics", "Dynamics", "Dynamics of fluids", "Thermodynamics"]  # each once, in order
+    selected = [q for q in QUESTIONS if q != "What is momentum?"]
+    assert [text.find(q) for q in selected] == sorted(text.find(q) for q in selected) and -1 not in \
+        [text.find(q) for q in selected]
+    unshuffled = run_fiszki("build", "physics.md", "--out", "plain", "--tag", "quiz", "--tag", "hard", cwd=tmp_path)
+    assert unshuffled.code == 0, unshuffled.stderr
+    assert (tmp_path / "plain" / "cheatsheet.pdf").read_bytes() == (tmp_path / "out" / "cheatsheet.pdf").read_bytes()

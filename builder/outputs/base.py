@@ -35,9 +35,10 @@ class Result:
 
 @dataclass
 class Work:
-    """What an output builds from: the selected cards, their LaTeX (rendered once for all
-    outputs), its pdflatex if it has one (started, given the head), and `sent`, to call once TeX
-    has its whole document: the next output's Python work starts then (they share one interpreter)."""
+    """What an output builds from: the selected cards (in the selection's order, or the deck's for
+    an output with `deck_order`), their LaTeX (rendered once for all outputs), its pdflatex if it
+    has one (started, given the head), and `sent`, to call once TeX has its whole document: the
+    next output's Python work starts then (they share one interpreter)."""
 
     cards: list[Card]
     rendered: RenderedCards
@@ -49,6 +50,7 @@ class Work:
 class Output:
     name = ""  # as --make and the cache call it
     title = ""  # as the progress lines call it
+    deck_order = False  # True: gets the selected cards in the deck's order, whatever the selection's
 
     def __init__(self, deck: Deck, opts, cards: list[Card]):
         """Raise (a UsageError, or a ContentError naming the front-matter line) when the options

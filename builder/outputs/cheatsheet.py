@@ -25,6 +25,7 @@ from builder.tex.run import TexError, TexJob, TexResult, line_using_file, start_
 
 class CheatSheet(Output):
     name, title = "cheatsheet", "cheat sheet"
+    deck_order = True  # by section, as the deck has them, however the flashcards are shuffled
 
     def __init__(self, deck, opts, cards):
         super().__init__(deck, opts, cards)
