@@ -54,9 +54,8 @@ class Reporter:
         self.echo(f"error: {text}")
 
 
-def fail(reporter: Reporter, exc) -> NoReturn:
-    """The one place errors become messages and exit codes: one line per problem, never a
-    traceback; the exit code is the error class's own (errors.py)."""
+def report(reporter: Reporter, exc) -> None:
+    """An error as messages: one line per problem, never a traceback."""
     for w in getattr(exc, "warnings", ()):
         reporter.warn(str(w))
     problems = getattr(exc, "problems", None)
@@ -66,6 +65,12 @@ def fail(reporter: Reporter, exc) -> NoReturn:
         reporter.error(exc.summary())
     else:
         reporter.error(str(exc))
+
+
+def fail(reporter: Reporter, exc) -> NoReturn:
+    """The one place errors become messages and exit codes; the exit code is the error class's
+    own (errors.py)."""
+    report(reporter, exc)
     sys.exit(exc.exit_code)
 
 
@@ -146,7 +151,8 @@ def build_options(f):
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
               help="Folder for the PDFs (created if missing).")
 @click.option("--no-cache", is_flag=True, help="Rebuild even when nothing changed.")
-@click.option("--keep-going", is_flag=True, help="Build what can be built; broken cards show an error box. Still exits 1.")
+@click.option("--keep-going", is_flag=True, help="Build what can be built: broken cards show an error box, and with "
+              "several decks a failing one does not stop the others. Still exits 1.")
 @build_options
 @click.pass_obj
 def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: bool, keep_going: bool, **kwargs) -> None:
@@ -162,13 +168,28 @@ def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: 
     A deck's front matter selects with select_section, select_tag, select_not_tag and
     select_cards; a note app's tags: there selects nothing.
     """
+    from builder.errors import FiszkiError, ToolchainError
+
     paths = list(decks) or [DEFAULT_DECK]
     if len({p.stem for p in paths}) != len(paths):
         raise click.UsageError("two decks share a file name; their PDFs would overwrite each other")
     several = len(paths) > 1
+    failed: list[tuple[Path, FiszkiError]] = []
     for path in paths:
-        build_one(reporter, path, out_dir, kwargs, several=several, use_cache=not no_cache, keep_going=keep_going)
+        try:
+            build_one(reporter, path, out_dir, kwargs, several=several, use_cache=not no_cache, keep_going=keep_going)
+        except ToolchainError:
+            raise  # no deck can be built
+        except FiszkiError as exc:
+            if not (keep_going and several):
+                raise
+            report(reporter, exc)  # and on to the next deck
+            failed.append((path, exc))
     reporter.detail(f"done in {time.monotonic() - reporter.start:.2f} s")
+    if failed:
+        reporter.error(f"{len(failed)} of {len(paths)} decks failed: {', '.join(str(p) for p, _ in failed)}; "
+                       "the others were built")
+        sys.exit(max(exc.exit_code for _, exc in failed))
 
 
 def build_one(reporter: Reporter, path: Path, out_dir: Path, options: dict, *, several: bool, use_cache: bool,

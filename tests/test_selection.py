@@ -1,6 +1,7 @@
 """Which cards a build prints: whole section names, tags with and / or / not, errors that list what
 the deck has and say where a selection came from; front matter that selects only when it says so;
-the cheat sheet in the deck's order however the flashcards are shuffled."""
+the cheat sheet in the deck's order however the flashcards are shuffled; several decks with
+--keep-going."""
 from __future__ import annotations
 
 import re
@@ -234,3 +235,25 @@ def test_shuffle_leaves_the_cheat_sheet_in_the_deck_s_order(tmp_path: Path):
     unshuffled = run_fiszki("build", "physics.md", "--out", "plain", "--tag", "quiz", "--tag", "hard", cwd=tmp_path)
     assert unshuffled.code == 0, unshuffled.stderr
     assert (tmp_path / "plain" / "cheatsheet.pdf").read_bytes() == (tmp_path / "out" / "cheatsheet.pdf").read_bytes()
+
+
+@pytest.mark.tex
+def test_keep_going_builds_every_deck_it_can_and_reports_the_others(tmp_path: Path):
+    (tmp_path / "broken.md").write_text("# S\n## A card without an answer\n\n## Fine\nYes.\n", encoding="utf-8")
+    (tmp_path / "misspelt.md").write_text("---\npapr: letter\n---\n# S\n## Q {.quiz}\nA\n", encoding="utf-8")
+    (tmp_path / "physics.md").write_text(PHYSICS, encoding="utf-8")
+    decks = ("broken.md", "misspelt.md", "physics.md")
+    run = run_fiszki("build", *decks, "--out", "out", "--tag", "quiz", "--keep-going", cwd=tmp_path)
+    assert run.code == 1, run.stderr
+    assert 'error: broken.md:2: card #1 "A card without an answer": card has no answer' in run.stderr
+    assert "error: misspelt.md:2: unknown front-matter key 'papr'" in run.stderr
+    assert "error: 2 of 3 decks failed: broken.md, misspelt.md; the others were built" in run.stderr
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) == ["physics-cheatsheet.pdf",
+                                                                        "physics-flashcards.pdf"]
+    assert "physics.md: 5 of 8 cards: tag quiz; in English" in run.stderr
+    (tmp_path / "untagged.md").write_text("# S\n## Q\nA\n", encoding="utf-8")
+    run = run_fiszki("build", "untagged.md", "physics.md", "--out", "out", "--tag", "quiz", "--keep-going", cwd=tmp_path)
+    assert "error: untagged.md: --tag: the deck has no tags" in run.stderr
+    assert run.code == 2, run.stderr  # the worst of the failures: here a selection the deck cannot make
+    stopped = run_fiszki("build", *decks, "--out", "out2", "--tag", "quiz", cwd=tmp_path)  # without: the first stops it
+    assert stopped.code == 1 and not (tmp_path / "out2").exists()
