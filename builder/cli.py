@@ -54,17 +54,19 @@ class Reporter:
         self.echo(f"error: {text}")
 
 
-def report(reporter: Reporter, exc) -> None:
-    """An error as messages: one line per problem, never a traceback."""
+def report(reporter: Reporter, exc, deck: Path | None = None) -> None:
+    """An error as messages: one line per problem, never a traceback. `deck`: the one deck of
+    several the error is about, named where the messages would not say it."""
+    about = f"{deck}: " if deck else ""
     for w in getattr(exc, "warnings", ()):
         reporter.warn(str(w))
     problems = getattr(exc, "problems", None)
     if problems:
         for p in problems:
             reporter.error(str(p))
-        reporter.error(exc.summary())
+        reporter.error(about + exc.summary())
     else:
-        reporter.error(str(exc))
+        reporter.error(about + str(exc))
 
 
 def fail(reporter: Reporter, exc) -> NoReturn:
@@ -183,12 +185,12 @@ def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: 
         except FiszkiError as exc:
             if not (keep_going and several):
                 raise
-            report(reporter, exc)  # and on to the next deck
+            report(reporter, exc, path)  # and on to the next deck
             failed.append((path, exc))
     reporter.detail(f"done in {time.monotonic() - reporter.start:.2f} s")
     if failed:
-        reporter.error(f"{len(failed)} of {len(paths)} decks failed: {', '.join(str(p) for p, _ in failed)}; "
-                       "the others were built")
+        built = "the others were built" if len(failed) < len(paths) else "none was built"
+        reporter.error(f"{len(failed)} of {len(paths)} decks failed: {', '.join(str(p) for p, _ in failed)}; {built}")
         sys.exit(max(exc.exit_code for _, exc in failed))
 
 

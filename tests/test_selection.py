@@ -247,6 +247,7 @@ def test_keep_going_builds_every_deck_it_can_and_reports_the_others(tmp_path: Pa
     assert run.code == 1, run.stderr
     assert 'error: broken.md:2: card #1 "A card without an answer": card has no answer' in run.stderr
     assert "error: misspelt.md:2: unknown front-matter key 'papr'" in run.stderr
+    assert "error: broken.md: 1 problem; nothing in the output folder was changed" in run.stderr
     assert "error: 2 of 3 decks failed: broken.md, misspelt.md; the others were built" in run.stderr
     assert sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) == ["physics-cheatsheet.pdf",
                                                                         "physics-flashcards.pdf"]
@@ -254,6 +255,10 @@ def test_keep_going_builds_every_deck_it_can_and_reports_the_others(tmp_path: Pa
     (tmp_path / "untagged.md").write_text("# S\n## Q\nA\n", encoding="utf-8")
     run = run_fiszki("build", "untagged.md", "physics.md", "--out", "out", "--tag", "quiz", "--keep-going", cwd=tmp_path)
     assert "error: untagged.md: --tag: the deck has no tags" in run.stderr
+    assert "error: 1 of 2 decks failed: untagged.md; the others were built" in run.stderr
     assert run.code == 2, run.stderr  # the worst of the failures: here a selection the deck cannot make
+    run = run_fiszki("build", "untagged.md", "broken.md", "--out", "out", "--keep-going", "--card", "huge", cwd=tmp_path)
+    assert "error: untagged.md: --card: unknown card 'huge'" in run.stderr and run.code == 2
+    assert "error: 2 of 2 decks failed: untagged.md, broken.md; none was built" in run.stderr
     stopped = run_fiszki("build", *decks, "--out", "out2", "--tag", "quiz", cwd=tmp_path)  # without: the first stops it
     assert stopped.code == 1 and not (tmp_path / "out2").exists()
