@@ -100,7 +100,7 @@ def _build(deck_path: Path, out_dir: Path, cli_options: dict, prefix: str, names
         if problems:
             raise ContentError(problems, warnings=deck.warnings)
         raise failures[0]
-    summary = deck_summary(deck.display_path, selection, deck.language, given="lang" in deck.meta)
+    summary = deck_summary(deck.display_path, selection, deck.language, given=not deck.lang_detected)
     return _write(deck, out_dir, prefix, fingerprint, outputs, results, rendered, summary)
 
 

@@ -55,7 +55,7 @@ def test_a_misspelt_key_of_fiszki_s_is_still_an_error(line, meant):
                                   "source: lecture 3", "course_code: NN-2024", "updated: 2024-05-02"])
 def test_a_key_only_spelt_like_fiszki_s_but_holding_another_kind_of_value_is_passed_over(line):
     deck = deck_with(line + "\n")
-    assert deck.options == {} and "lang" not in deck.meta
+    assert deck.options == {} and deck.lang_detected
     [warning] = deck.warnings
     assert str(warning).startswith(f"deck.md:3: front matter: ignored '{line.split(':')[0]}'")
 
