@@ -107,7 +107,7 @@ def _build(deck_path: Path, out_dir: Path, cli_options: dict, prefix: str, names
 def deck_summary(display: str, selection: Selection, language: str, given: bool) -> str:
     """One line on what a build printed: which cards, and in which language (its hyphenation and
     the words on the sheets), saying so when the deck did not choose it with `lang:`."""
-    chosen = "" if given else " (the deck sets no lang:)"
+    chosen = "" if given else " (told from its text: the deck sets no lang:)"
     return f"{display}: {selection.describe()}; in {language.capitalize()}{chosen}"
 
 

@@ -104,6 +104,7 @@ SAFE_TAGS = {"div", "p", "span", "strong", "em", "code", "pre", "ul", "ol", "li"
 # --- the default deck, imported into a fresh collection ------------------------------------------
 
 
+@pytest.mark.tex  # the default deck's plots are drawn by TeX once, then shown as SVG
 def test_every_card_of_the_default_deck_is_a_note_with_its_fields_deck_and_tags(tmp_path, collection):
     deck = read_deck(DEFAULT_DECK)
     package = export_anki(deck, deck.cards)

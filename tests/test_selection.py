@@ -169,7 +169,7 @@ def test_the_summary_says_which_language_and_whether_the_deck_chose_it():
     selection = select(deck, resolve(deck, {"tag": ("quiz",)}))
     assert deck_summary("deck.md", selection, "english", given=True) == "deck.md: 5 of 8 cards: tag quiz; in English"
     assert deck_summary("deck.md", selection, "polish", given=False) == \
-        "deck.md: 5 of 8 cards: tag quiz; in Polish (the deck sets no lang:)"
+        "deck.md: 5 of 8 cards: tag quiz; in Polish (told from its text: the deck sets no lang:)"
 
 
 # --- front matter ------------------------------------------------------------------------------------
@@ -221,8 +221,8 @@ def test_shuffle_leaves_the_cheat_sheet_in_the_deck_s_order(tmp_path: Path):
     run = run_fiszki("build", "physics.md", "--out", "out", "--tag", "quiz", "--tag", "hard", "--shuffle",
                      "--seed", "2", cwd=tmp_path)
     assert run.code == 0, run.stderr
-    assert "fiszki: physics.md: 7 of 8 cards: tag quiz or hard; shuffled (seed 2); in English (the deck sets " \
-           "no lang:)" in run.stderr
+    assert "fiszki: physics.md: 7 of 8 cards: tag quiz or hard; shuffled (seed 2); in English (told from its " \
+           "text: the deck sets no lang:)" in run.stderr
     fronts = [int(re.search(r"card-(\d+)-front", name).group(1))
               for name in read_pages((tmp_path / "out" / "flashcards.pdf").read_bytes())[0].cards]
     assert sorted(fronts) == [1, 2, 3, 5, 6, 7, 8] and fronts != sorted(fronts)  # the flashcards are shuffled

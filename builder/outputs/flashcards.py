@@ -152,7 +152,7 @@ class Flashcards(Output):
         sheets = sheet_count(self.layout, len(cards))
         smallest = min(report.sizes.values(), default=0)
         note = orientation_note(self.opts, plan_oriented, self.layout, len(cards))
-        return (f"{len(cards)} cards on {sheets} sheet{'s' if sheets != 1 else ''} "
+        return (f"{len(cards)} card{'s' if len(cards) != 1 else ''} on {sheets} sheet{'s' if sheets != 1 else ''} "
                 f"({self.layout.rows}×{self.layout.cols}{note}), smallest text {smallest:.1f} pt")
 
 
