@@ -16,9 +16,9 @@ from builder.mathcheck import (
     MathProblem,
     check_math,
     line_col,
-    _normalize_scanned,
     normalize_math,
 )
+from builder.mathcheck.normalize import _normalize_scanned
 
 SEED_FORMULAS = [
     r"H(p,\hat{p}) = -\frac{1}{N}\sum_{i=1}^{N} \left[y_i\log(\hat{y}_i)"
