@@ -21,19 +21,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from markdown_it.token import Token
 
-from builder.decklimits import MAX_DECK_BYTES, MAX_META_CHARS, refuse_aliases, too_long_cards
+from builder.decklimits import MAX_DECK_BYTES, too_long_cards
 from builder.errors import ContentError, Problem
 from builder.files import UnreadableFile, read_regular
-from builder.frontmatter import foreign_keys
+from builder.frontmatter import LANGUAGES, read_front_matter
 from builder.language import detect_language
 from builder.markdown import SEPARATOR_TOKEN, parser
-from builder.options import FRONT_MATTER
-
-META_KEYS = ("title", "subtitle", "lang", "author", "course", "date")
-LANGUAGES = {"pl": "polish", "en": "english"}  # babel names of the languages TeX has installed
 
 _ATTRS_RE = re.compile(r"\{([^{}]*)\}\s*$")  # no leading \s*: on a long run of spaces it backtracks
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
@@ -112,104 +107,6 @@ def decode_source(data: bytes, display: str) -> str:
             )
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-# --- front matter ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Entry:
-    key: str
-    line: int
-    value: object
-
-
-def _split_front_matter(text: str, display: str) -> tuple[list[_Entry], str]:
-    """The front matter's entries (with their file lines) and the body, front matter blanked
-    out so Markdown line numbers stay the file's."""
-    lines = text.split("\n")
-    if lines[0].strip() != "---":
-        return [], text
-    for end in range(1, len(lines)):
-        if lines[end].strip() in ("---", "..."):
-            break
-    else:
-        raise ContentError(Problem("front matter starts with --- but never ends", file=display, line=1,
-                                   hint="close it with a line holding only ---"))
-    yaml_text = "\n".join(lines[1:end])
-    try:
-        refuse_aliases(yaml_text, display)
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        entries = _entries(node, display)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ContentError(Problem(f"front matter is not valid YAML: {what}", file=display,
-                                   line=mark.line + 2 if mark else 1,
-                                   hint="write one 'key: value' per line")) from None
-    except RecursionError:
-        raise ContentError(Problem("front matter is nested too deeply", file=display, line=2)) from None
-    body = "\n" * (end + 1) + "\n".join(lines[end + 1 :])
-    return entries, body
-
-
-def _entries(node: yaml.Node | None, display: str) -> list[_Entry]:
-    if node is None:  # empty front matter
-        return []
-    if not isinstance(node, yaml.MappingNode):
-        raise ContentError(Problem("front matter must be 'key: value' lines", file=display,
-                                   line=node.start_mark.line + 2))
-    loader = yaml.SafeLoader("")
-    return [_Entry(str(k.value), k.start_mark.line + 2, loader.construct_object(v, deep=True))
-            for k, v in node.value]
-
-
-def _meta_text(entry: _Entry) -> str:
-    if entry.value is None:
-        return ""
-    if isinstance(entry.value, (dict, list, set, tuple)):
-        raise ValueError(f"'{entry.key}' must be text, not a {type(entry.value).__name__}")
-    return str(entry.value)
-
-
-def _check_front_matter(entries: list[_Entry], display: str) -> tuple[dict, dict, dict[str, int], list[Problem]]:
-    """Split entries into meta and build options (by option name, with their lines); every bad
-    value is a problem, keys fiszki does not read are sorted out by frontmatter.foreign_keys."""
-    problems, meta, options, option_lines, lines, foreign = [], {}, {}, {}, {}, []
-    for entry in entries:
-        name = entry.key.replace("-", "_")
-
-        def problem(message: str, hint: str | None = None) -> None:
-            problems.append(Problem(message, file=display, line=entry.line, hint=hint))
-
-        if name in lines:
-            problem(f"front-matter key '{entry.key}' is given twice (first on line {lines[name]})")
-            continue
-        lines[name] = entry.line
-        if name in META_KEYS:
-            try:
-                meta[name] = _meta_text(entry)
-            except ValueError as exc:
-                problem(str(exc))
-            if len(meta.get(name, "")) > MAX_META_CHARS:
-                problem(f"'{entry.key}' is {len(meta[name]):,} characters long; at most {MAX_META_CHARS:,}")
-        elif name in FRONT_MATTER:
-            options[FRONT_MATTER[name]] = entry.value
-            option_lines[FRONT_MATTER[name]] = entry.line
-        else:
-            foreign.append(entry)
-    foreign_problems, warnings = foreign_keys(foreign, display, META_KEYS, LANGUAGES)
-    problems += foreign_problems
-    if "lang" in meta:
-        lang = meta["lang"].strip().lower()
-        if lang in LANGUAGES:
-            meta["lang"] = lang
-        else:
-            problems.append(Problem(f"unknown language '{meta['lang']}'", file=display, line=lines["lang"],
-                                    hint=f"use one of: {', '.join(LANGUAGES)}"))
-    if problems:
-        raise ContentError(sorted(problems, key=lambda p: p.line or 0), warnings=warnings)
-    return meta, options, option_lines, warnings
 
 
 # --- cards ----------------------------------------------------------------------------------
@@ -449,21 +346,20 @@ class _DeckReader:
 
 def parse_deck_text(text: str, path: Path, display: str | None = None) -> Deck:
     display = display or str(path)
-    entries, body = _split_front_matter(text, display)
-    meta, options, option_lines, warnings = _check_front_matter(entries, display)
+    front, body = read_front_matter(text, display)
     reader = _DeckReader(display)
-    reader.warnings += warnings
+    reader.warnings += front.warnings
     for block in top_level_blocks(parser().parse(body)):
         reader.add(block)
     cards = reader.finish()
     reader.problems.extend(too_long_cards(cards, body, display))
     if reader.problems:
         raise ContentError(sorted(reader.problems, key=lambda p: p.line or 0))
-    detected = "lang" not in meta
+    detected = "lang" not in front.meta
     if detected:  # labels and hyphenation follow the language the deck is written in
-        meta["lang"] = detect_language(body)
-    return Deck(path, display, meta, options, option_lines, cards, reader.sections, text, reader.warnings,
-                lang_detected=detected)
+        front.meta["lang"] = detect_language(body)
+    return Deck(path, display, front.meta, front.options, front.option_lines, cards, reader.sections, text,
+                reader.warnings, lang_detected=detected)
 
 
 def display_name(path: Path) -> str:

@@ -1,19 +1,28 @@
-"""Front-matter keys a deck holds that are not fiszki's: passed over, or caught as a misspelling.
+"""A deck's front matter: split off the top of the file, read as YAML entries with their lines,
+checked into the deck's metadata and build options.
 
-A deck often starts life as a note in another app, whose front matter says what the note is about
-(`tags`, `aliases`, `created`, …). Those keys are passed over with one warning naming them. A key
-that is spelt like one of fiszki's and holds a value that key would take (`papr: letter`,
-`language: pl`) is a misspelling, and an error with the key it means: read as metadata it would
-silently print the deck differently. An option fiszki renamed for decks (`section:` for
-`select_section:`) and one a deck cannot set (`printer:`) are errors that say so.
+Keys fiszki does not read are passed over or caught as misspellings. A deck often starts life as a
+note in another app, whose front matter says what the note is about (`tags`, `aliases`, `created`,
+…). Those keys are passed over with one warning naming them. A key that is spelt like one of
+fiszki's and holds a value that key would take (`papr: letter`, `language: pl`) is a misspelling,
+and an error with the key it means: read as metadata it would silently print the deck differently.
+An option fiszki renamed for decks (`section:` for `select_section:`) and one a deck cannot set
+(`printer:`) are errors that say so.
 """
 from __future__ import annotations
 
 import difflib
-from typing import Callable, Protocol
+from dataclasses import dataclass
+from typing import Callable
 
-from builder.errors import Problem
+import yaml
+
+from builder.decklimits import MAX_META_CHARS, refuse_aliases
+from builder.errors import ContentError, Problem
 from builder.options import BY_NAME, FRONT_MATTER, KEY_OF, coerce, derive
+
+META_KEYS = ("title", "subtitle", "lang", "author", "course", "date")
+LANGUAGES = {"pl": "polish", "en": "english"}  # babel names of the languages TeX has installed
 
 # Keys note apps and site generators write (Obsidian, its plugins, Jekyll, Hugo, Zettlr, Dendron,
 # Foam, Pandoc): what a note is about, when it was written, how a site publishes it.
@@ -29,10 +38,22 @@ OPTION_CUTOFF = 0.7  # keys whose values are checked: a close spelling with a va
 PREFIX_MIN = 4  # `language` for `lang`, `papersize` for `paper`: a known key the name starts with
 
 
-class Entry(Protocol):
+@dataclass
+class Entry:  # one `key: value` of the front matter, with its line in the file
     key: str
     line: int
     value: object
+
+
+@dataclass
+class FrontMatter:  # what a deck's front matter sets, checked
+    meta: dict[str, str]  # the META_KEYS given, as text; lang as a key of LANGUAGES
+    options: dict[str, object]  # build options by option name, values as YAML gave them
+    option_lines: dict[str, int]  # the line each option is on
+    warnings: list[Problem]
+
+
+# --- keys fiszki does not read --------------------------------------------------------------
 
 
 def _takes(name: str) -> Callable[[object], bool]:
@@ -50,10 +71,10 @@ def _is_text(value: object) -> bool:
     return not isinstance(value, (dict, list, set, tuple))
 
 
-def _checked_keys(meta_keys: tuple[str, ...], languages: dict[str, str]) -> dict[str, Callable[[object], bool]]:
+def _checked_keys() -> dict[str, Callable[[object], bool]]:
     """Every key fiszki reads, with what values it takes; `lang` and the options change the print."""
-    keys: dict[str, Callable[[object], bool]] = {key: _is_text for key in meta_keys}
-    keys["lang"] = lambda value: str(value).strip().lower() in languages
+    keys: dict[str, Callable[[object], bool]] = {key: _is_text for key in META_KEYS}
+    keys["lang"] = lambda value: str(value).strip().lower() in LANGUAGES
     keys.update({key: _takes(name) for key, name in FRONT_MATTER.items()})
     return keys
 
@@ -73,13 +94,12 @@ def _meant(name: str, value: object, keys: dict[str, Callable[[object], bool]], 
     return next((key for _, key in sorted(ranked, reverse=True) if keys[key](value)), None)
 
 
-def foreign_keys(entries: list[Entry], display: str, meta_keys: tuple[str, ...],
-                 languages: dict[str, str]) -> tuple[list[Problem], list[Problem]]:
+def foreign_keys(entries: list[Entry], display: str) -> tuple[list[Problem], list[Problem]]:
     """(problems, warnings) for the entries whose keys fiszki does not read."""
     problems: list[Problem] = []
     ignored: list[Entry] = []
-    keys = _checked_keys(meta_keys, languages)
-    free_text = set(meta_keys) - {"lang"}
+    keys = _checked_keys()
+    free_text = set(META_KEYS) - {"lang"}
     for entry in entries:
         name = entry.key.replace("-", "_")
         lowered = name.lower()
@@ -98,17 +118,115 @@ def foreign_keys(entries: list[Entry], display: str, meta_keys: tuple[str, ...],
                                     hint=f"did you mean '{meant}'?"))
         else:
             ignored.append(entry)
-    return problems, [_ignored_warning(ignored, display, meta_keys)] if ignored else []
+    return problems, [_ignored_warning(ignored, display)] if ignored else []
 
 
-def _ignored_warning(ignored: list[Entry], display: str, meta_keys: tuple[str, ...]) -> Problem:
+def _ignored_warning(ignored: list[Entry], display: str) -> Problem:
     names = ", ".join(f"'{e.key}'" for e in ignored)
     hints = []
     if any(e.key.lower() in ("tag", "tags") for e in ignored):
         hints.append("a card's tags are the {.tag} after its question; to print only some cards, use --tag "
                      "or 'select_tag:' in the front matter")
     if any(e.key.lower() not in NOTE_APP_KEYS for e in ignored):
-        hints.append(f"fiszki reads {', '.join(meta_keys)} and the build options (fiszki build --help; "
+        hints.append(f"fiszki reads {', '.join(META_KEYS)} and the build options (fiszki build --help; "
                      "selecting ones start with select_)")
     return Problem(f"front matter: ignored {names}, which fiszki does not use", file=display,
                    line=ignored[0].line, hint="; ".join(hints) or None)
+
+
+# --- reading and checking -------------------------------------------------------------------
+
+
+def _split(text: str, display: str) -> tuple[list[Entry], str]:
+    """The front matter's entries (with their file lines) and the body, front matter blanked
+    out so Markdown line numbers stay the file's."""
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return [], text
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        raise ContentError(Problem("front matter starts with --- but never ends", file=display, line=1,
+                                   hint="close it with a line holding only ---"))
+    yaml_text = "\n".join(lines[1:end])
+    try:
+        refuse_aliases(yaml_text, display)
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        entries = _entries(node, display)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ContentError(Problem(f"front matter is not valid YAML: {what}", file=display,
+                                   line=mark.line + 2 if mark else 1,
+                                   hint="write one 'key: value' per line")) from None
+    except RecursionError:
+        raise ContentError(Problem("front matter is nested too deeply", file=display, line=2)) from None
+    body = "\n" * (end + 1) + "\n".join(lines[end + 1 :])
+    return entries, body
+
+
+def _entries(node: yaml.Node | None, display: str) -> list[Entry]:
+    if node is None:  # empty front matter
+        return []
+    if not isinstance(node, yaml.MappingNode):
+        raise ContentError(Problem("front matter must be 'key: value' lines", file=display,
+                                   line=node.start_mark.line + 2))
+    loader = yaml.SafeLoader("")
+    return [Entry(str(k.value), k.start_mark.line + 2, loader.construct_object(v, deep=True))
+            for k, v in node.value]
+
+
+def _meta_text(entry: Entry) -> str:
+    if entry.value is None:
+        return ""
+    if isinstance(entry.value, (dict, list, set, tuple)):
+        raise ValueError(f"'{entry.key}' must be text, not a {type(entry.value).__name__}")
+    return str(entry.value)
+
+
+def _checked(entries: list[Entry], display: str) -> FrontMatter:
+    """Split entries into meta and build options (by option name, with their lines); every bad
+    value is a problem, keys fiszki does not read are sorted out by foreign_keys."""
+    problems, meta, options, option_lines, lines, foreign = [], {}, {}, {}, {}, []
+    for entry in entries:
+        name = entry.key.replace("-", "_")
+
+        def problem(message: str, hint: str | None = None) -> None:
+            problems.append(Problem(message, file=display, line=entry.line, hint=hint))
+
+        if name in lines:
+            problem(f"front-matter key '{entry.key}' is given twice (first on line {lines[name]})")
+            continue
+        lines[name] = entry.line
+        if name in META_KEYS:
+            try:
+                meta[name] = _meta_text(entry)
+            except ValueError as exc:
+                problem(str(exc))
+            if len(meta.get(name, "")) > MAX_META_CHARS:
+                problem(f"'{entry.key}' is {len(meta[name]):,} characters long; at most {MAX_META_CHARS:,}")
+        elif name in FRONT_MATTER:
+            options[FRONT_MATTER[name]] = entry.value
+            option_lines[FRONT_MATTER[name]] = entry.line
+        else:
+            foreign.append(entry)
+    foreign_problems, warnings = foreign_keys(foreign, display)
+    problems += foreign_problems
+    if "lang" in meta:
+        lang = meta["lang"].strip().lower()
+        if lang in LANGUAGES:
+            meta["lang"] = lang
+        else:
+            problems.append(Problem(f"unknown language '{meta['lang']}'", file=display, line=lines["lang"],
+                                    hint=f"use one of: {', '.join(LANGUAGES)}"))
+    if problems:
+        raise ContentError(sorted(problems, key=lambda p: p.line or 0), warnings=warnings)
+    return FrontMatter(meta, options, option_lines, warnings)
+
+
+def read_front_matter(text: str, display: str) -> tuple[FrontMatter, str]:
+    """The deck's front matter, checked (every bad key or value is a problem of one ContentError),
+    and the deck's body with the front matter blanked out so Markdown line numbers stay the file's."""
+    entries, body = _split(text, display)
+    return _checked(entries, display), body

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.deck import META_KEYS
+from builder.frontmatter import META_KEYS
 from builder.options import FRONT_MATTER_KEYS
 from builder.importers.frontmatter import split_front_matter
 from builder.importers.mdtext import atx_heading
