@@ -45,6 +45,8 @@ LABEL_SIZE = 7.5  # pt, bold: it is read through the paper
 SQUARE = 3 * MM  # flip check: a black square on the front …
 FRAME = 16 * MM  # … inside a frame on the back, when the sheet was turned over the right edge
 EDGE = 5 * MM  # nothing closer to the paper edge than this
+LADDER_Y_W = (2 * STEPS + 1) * COL  # ladder Y's rungs, left to right
+MARGIN = 15 * MM  # the words' distance from the paper edge
 
 
 def values() -> list[float]:
@@ -177,74 +179,101 @@ def plan_calibration(paper: str = "a4", orientation: str = "portrait", flip: str
     flip = str(flip).strip().lower()
     if flip not in ("long", "short"):
         raise GeometryError(f"unknown flip {flip!r}: use 'long' or 'short' (the duplex edge)")
-    size = parse_paper(paper, orientation)
-    pw, ph = size
+    sides = _Sides(parse_paper(paper, orientation), flip, back_offset)
+    pw, ph = sides.paper
     landscape = pw > ph
-    # Seen through the paper the back is mirrored left-right, or top-bottom: its numbers are
-    # printed mirrored the same way so that they read right from the front.
-    mirror = "h" if turn_over(Rect(0, 0, 1, 1), size, flip).x else "v"
-    front, back = Side(), Side()
+    # Where the ladders go: under the instructions on portrait paper, beside them on landscape.
+    centre = pw - 12 * MM - REACH - LADDER_Y_W / 2 if landscape else pw / 2
+    top = ph - (34 * MM if landscape else 114 * MM)
+    ladder_left = centre - LADDER_Y_W / 2
+    y_bottom = _ladder_y(sides, ladder_left, top - REACH)
+    x_top = y_bottom - 12 * MM
+    x_bottom = _ladder_x(sides, centre, x_top)
+    _flip_check(sides, centre + 45 * MM, (x_top + x_bottom) / 2)
+    _front_words(sides, paper, orientation, back_offset, ladder_left)
+    _back_note(sides)
+    sheet = CalibrationSheet(sides.paper, flip, sides.front, sides.back, sides.offset)
+    _check_fits(sheet, x_bottom - REACH)
+    return sheet
 
-    ox, oy = back_offset
 
-    def on_back(landing: Rect, dx: float = 0.0, dy: float = 0.0) -> Rect:
+class _Sides:
+    """The two sides being planned, and where to print on the back to land on a spot of the front."""
+
+    def __init__(self, paper: tuple[float, float], flip: str, back_offset: tuple[float, float]):
+        self.paper, self.flip = paper, flip
+        ox, oy = back_offset
+        self.offset = (ox, oy)
+        self.front, self.back = Side(), Side()
+        # Seen through the paper the back is mirrored left-right, or top-bottom: its numbers are
+        # printed mirrored the same way so that they read right from the front.
+        self.mirror = "h" if turn_over(Rect(0, 0, 1, 1), paper, flip).x else "v"
+
+    def on_back(self, landing: Rect, dx: float = 0.0, dy: float = 0.0) -> Rect:
         """Where to print on the back so that it lands on `landing` (front page coordinates),
         then moved (dx, dy) on the back page, as --back-offset dx,dy moves a card's back (and
         by the confirmed offset, as everything on the back)."""
-        return turn_over(landing, size, flip).shifted(dx + ox, dy + oy)
+        ox, oy = self.offset
+        return turn_over(landing, self.paper, self.flip).shifted(dx + ox, dy + oy)
 
-    # Where the ladders go: under the instructions on portrait paper, beside them on landscape.
-    ladder_w = (2 * STEPS + 1) * COL
-    centre = pw - 12 * MM - REACH - ladder_w / 2 if landscape else pw / 2
-    top = ph - (34 * MM if landscape else 114 * MM)
 
-    # Ladder Y: one horizontal line on the front; rungs left to right, each a short back line at
-    # the height of that line, moved up or down by its value; its number under it.
-    y_line = top - REACH
-    left = centre - ladder_w / 2
+def _ladder_y(sides: _Sides, left: float, y_line: float) -> float:
+    """Ladder Y: one horizontal line on the front; rungs left to right, each a short back line at
+    the height of that line, moved up or down by its value; its number under it. Returns the
+    ladder's lowest point."""
+    front, back, oy = sides.front, sides.back, sides.offset[1]
     for j, v in enumerate(values()):
         key, dy = value_key(v), v * MM
         stretch = Rect(left + j * COL, y_line - LINE / 2, COL, LINE)
         front.marks.append(Mark(f"calib-y-front-{key}", stretch))
         tick = Rect(stretch.x + TICK_GAP / 2, stretch.y, COL - TICK_GAP, LINE)
-        back.marks.append(Mark(f"calib-y-back-{key}", on_back(tick, dy=dy)))
+        back.marks.append(Mark(f"calib-y-back-{key}", sides.on_back(tick, dy=dy)))
         number = Rect(stretch.x, y_line - LINE / 2 - REACH - LABEL_GAP - LABEL_H, COL, LABEL_H)
-        back.labels.append(Label(value_label(v + oy / MM), on_back(number, dy=dy), f"calib-y-label-{key}", mirror))
-    for end in (Rect(left - REACH, y_line - LINE / 2, REACH, LINE), Rect(left + ladder_w, y_line - LINE / 2, REACH, LINE)):
+        back.labels.append(Label(value_label(v + oy / MM), sides.on_back(number, dy=dy), f"calib-y-label-{key}",
+                                 sides.mirror))
+    for end in (Rect(left - REACH, y_line - LINE / 2, REACH, LINE), Rect(left + LADDER_Y_W, y_line - LINE / 2, REACH, LINE)):
         front.marks.append(Mark(None, end))  # room for a sideways shift of the back
     front.labels.append(Label("\\textbf{Y}", Rect(left - REACH - 7 * MM, y_line - LABEL_H / 2, 5 * MM, LABEL_H)))
-    y_bottom = y_line - 2 * REACH - LABEL_GAP - LABEL_H
+    return y_line - 2 * REACH - LABEL_GAP - LABEL_H
 
-    # Ladder X: one vertical line on the front; rungs top (+5) to bottom (-5), each a short back
-    # line beside that stretch of the line, moved left or right by its value; its number beside it.
-    x_line = centre
-    x_top = y_bottom - 12 * MM
+
+def _ladder_x(sides: _Sides, x_line: float, x_top: float) -> float:
+    """Ladder X: one vertical line on the front; rungs top (+5) to bottom (-5), each a short back
+    line beside that stretch of the line, moved left or right by its value; its number beside it.
+    Returns the bottom of the front line's rungs."""
+    front, back, ox = sides.front, sides.back, sides.offset[0]
     for i, v in enumerate(reversed(values())):
         key, dx = value_key(v), v * MM
         stretch = Rect(x_line - LINE / 2, x_top - (i + 1) * ROW, LINE, ROW)
         front.marks.append(Mark(f"calib-x-front-{key}", stretch))
         tick = Rect(stretch.x, stretch.y + TICK_GAP / 2, LINE, ROW - TICK_GAP)
-        back.marks.append(Mark(f"calib-x-back-{key}", on_back(tick, dx=dx)))
+        back.marks.append(Mark(f"calib-x-back-{key}", sides.on_back(tick, dx=dx)))
         number = Rect(x_line + LINE / 2 + REACH + LABEL_GAP, stretch.y + (ROW - LABEL_H) / 2, LABEL_W, LABEL_H)
-        back.labels.append(Label(value_label(v + ox / MM), on_back(number, dx=dx), f"calib-x-label-{key}", mirror))
+        back.labels.append(Label(value_label(v + ox / MM), sides.on_back(number, dx=dx), f"calib-x-label-{key}",
+                                 sides.mirror))
     x_bottom = x_top - (2 * STEPS + 1) * ROW
     for end in (Rect(x_line - LINE / 2, x_top, LINE, REACH), Rect(x_line - LINE / 2, x_bottom - REACH, LINE, REACH)):
         front.marks.append(Mark(None, end))
     front.labels.append(Label("\\textbf{X}", Rect(x_line - 2.5 * MM, x_top + REACH + 1 * MM, 5 * MM, LABEL_H)))
+    return x_bottom
 
-    # Flip check: far from the page's centre lines, so a sheet turned over the wrong edge puts the
-    # frame somewhere else entirely.
-    sx, sy = x_line + 45 * MM, (x_top + x_bottom) / 2
-    front.marks.append(Mark("calib-flip-front", Rect(sx - SQUARE / 2, sy - SQUARE / 2, SQUARE, SQUARE)))
+
+def _flip_check(sides: _Sides, sx: float, sy: float) -> None:
+    """A square on the front at (sx, sy), a frame around where it lands on the back: placed far from
+    the page's centre lines, so a sheet turned over the wrong edge puts the frame somewhere else
+    entirely."""
+    sides.front.marks.append(Mark("calib-flip-front", Rect(sx - SQUARE / 2, sy - SQUARE / 2, SQUARE, SQUARE)))
     frame = Rect(sx - FRAME / 2, sy - FRAME / 2, FRAME, FRAME)
     for name, r in (("bottom", Rect(frame.x, frame.y, frame.w, LINE)), ("top", Rect(frame.x, frame.top - LINE, frame.w, LINE)),
                     ("left", Rect(frame.x, frame.y, LINE, frame.h)), ("right", Rect(frame.right - LINE, frame.y, LINE, frame.h))):
-        back.marks.append(Mark(f"calib-flip-back-{name}", on_back(r)))
+        sides.back.marks.append(Mark(f"calib-flip-back-{name}", sides.on_back(r)))
 
-    # Words: the title and the steps in both languages on the front; on the back, what it is.
+
+def _title(paper: str, orientation: str, flip: str, back_offset: tuple[float, float]) -> str:
+    """The front's title: what the sheet is for, on which paper and duplex edge; what a confirming
+    sheet checks."""
     paper_name = str(paper).strip()
     paper_name = paper_name.upper() if paper_name.lower() in ("a4", "a5", "a3") else paper_name
-    en, pl = instructions(flip)
     en_edge, pl_edge = FLIP_WORDS[flip]
     title = (f"\\textbf{{fiszki: printer calibration · kalibracja drukarki}}\\par\\smallskip "
              f"{escape_text(paper_name)} {escape_text(orientation)} · duplex, flip on the {en_edge} edge · "
@@ -253,30 +282,40 @@ def plan_calibration(paper: str = "a4", orientation: str = "portrait", flip: str
         shown = ",".join(f"{round(v / MM, 2):g}" for v in back_offset)
         title += ("\\par\\smallskip " + _bold(_tex(f"**Checking `--back-offset {shown}`**: the middle rungs lie on the "
                                                "long lines when it is right · środkowe kreski leżą na liniach, gdy jest dobre")))
-    margin = 15 * MM
-    front.texts.append(TextBlock(title, margin, ph - margin, pw - 2 * margin, 10))
+    return title
+
+
+def _front_words(sides: _Sides, paper: str, orientation: str, back_offset: tuple[float, float],
+                 ladder_left: float) -> None:
+    """The title and the steps in both languages: side by side under the title on portrait paper,
+    one above the other left of the ladders on landscape."""
+    pw, ph = sides.paper
+    front = sides.front
+    en, pl = instructions(sides.flip)
+    front.texts.append(TextBlock(_title(paper, orientation, sides.flip, back_offset), MARGIN, ph - MARGIN,
+                                 pw - 2 * MARGIN, 10))
     steps_top = ph - (38 if back_offset != (0.0, 0.0) else 32) * MM  # under the title's lines
-    if landscape:
-        width = left - REACH - 10 * MM - margin
-        front.texts.append(TextBlock(en, margin, steps_top, width, 8))
-        front.texts.append(TextBlock(pl, margin, ph / 2 - 10 * MM, width, 8))
+    if pw > ph:
+        width = ladder_left - REACH - 10 * MM - MARGIN
+        front.texts.append(TextBlock(en, MARGIN, steps_top, width, 8))
+        front.texts.append(TextBlock(pl, MARGIN, ph / 2 - 10 * MM, width, 8))
     else:
-        width = (pw - 2 * margin - 8 * MM) / 2
-        front.texts.append(TextBlock(en, margin, steps_top, width, 8))
-        front.texts.append(TextBlock(pl, margin + width + 8 * MM, steps_top, width, 8))
-    # The back's note sits where nothing is printed on the front (seen through, it must not
-    # cover the instructions): at the bottom of the page.
-    note = on_back(Rect(margin, margin, pw - 2 * margin, 16 * MM))
-    back.texts.append(TextBlock(
+        width = (pw - 2 * MARGIN - 8 * MM) / 2
+        front.texts.append(TextBlock(en, MARGIN, steps_top, width, 8))
+        front.texts.append(TextBlock(pl, MARGIN + width + 8 * MM, steps_top, width, 8))
+
+
+def _back_note(sides: _Sides) -> None:
+    """What the back is. It sits where nothing is printed on the front (seen through, it must not
+    cover the instructions): at the bottom of the page."""
+    pw, _ = sides.paper
+    note = sides.on_back(Rect(MARGIN, MARGIN, pw - 2 * MARGIN, 16 * MM))
+    sides.back.texts.append(TextBlock(
         "\\textbf{fiszki: back · tył.} Read this sheet from the front, against the light: the numbers "
         "on this side are printed in mirror writing so that they read right through the paper. · "
         "Czytaj ten arkusz od przodu, pod światło: liczby po tej stronie są wydrukowane w lustrzanym "
         "odbiciu, żeby przez papier czytały się normalnie.",
         note.x, note.top, note.w, 8))
-
-    sheet = CalibrationSheet(size, flip, front, back, (ox, oy))
-    _check_fits(sheet, x_bottom - REACH)
-    return sheet
 
 
 def _check_fits(sheet: CalibrationSheet, lowest: float) -> None:
