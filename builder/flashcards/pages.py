@@ -44,31 +44,67 @@ def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Option
                 bodies: dict, starts: dict[str, float]) -> Iterator[dict]:
     """Every page of the PDF in print order (`print_order`), each made when it is asked for, so
     TeX can typeset the first while the last are being made."""
-    per = layout.per_sheet
-    sheets = sheet_count(layout, len(cards))
-    fold = isinstance(layout, FoldLayout)
-    inner_w = side_box(layout, opts)["inner_w"]
-    labels = RenderContext(deck_dir=deck.path.parent, display=deck.display_path)  # its warnings were told already
-    labels.in_cell = True  # a label is one line, as a table cell is: display math set inline
+    pages = _PageMaker(deck, cards, layout, opts, bodies, starts)
+    for sheet, side in print_order(pages.sheets, opts):
+        yield pages.sheet_side(sheet, side)
 
-    def side_entry(card: Card, side: str, rect: Rect) -> dict:
-        back = side == "back"
-        front_body, back_body = bodies[id(card)]
+
+class _PageMaker:
+    """The pages of one document as the template takes them: each side's body, label and place;
+    each page's marks, bleeds and footer."""
+
+    def __init__(self, deck: Deck, cards: list[Card], layout: SheetLayout, opts: Options,
+                 bodies: dict, starts: dict[str, float]):
+        self.deck, self.cards, self.layout, self.opts = deck, cards, layout, opts
+        self.bodies, self.starts = bodies, starts
+        self.sheets = sheet_count(layout, len(cards))
+        self.inner_w = side_box(layout, opts)["inner_w"]
+        # The labels are rendered in a context of their own: its warnings were told already.
+        self.labels = RenderContext(deck_dir=deck.path.parent, display=deck.display_path)
+        self.labels.in_cell = True  # a label is one line, as a table cell is: display math set inline
+        self.front_area = layout.safe_area()
+        self.back_area = self.front_area.shifted(*layout.back_offset)  # the printer's margin moves with its shift
+
+    def sheet_side(self, sheet: int, side: str) -> dict:
+        """The page of one side of a sheet; a fold-over sheet has one, with both sides of its cards."""
+        layout, per = self.layout, self.layout.per_sheet
+        chunk = self.cards[sheet * per : (sheet + 1) * per]
+        if isinstance(layout, FoldLayout):
+            halves = [layout.halves(slot) for slot in range(per)]
+            sides = [self.side(card, half, rect) for slot, card in enumerate(chunk)
+                     for half, rect in zip(("front", "back"), halves[slot])]
+            page = self.page(sheet, "fold", sides, [r for pair in halves for r in pair], self.front_area)
+            page["folds"], page["fold_lines"] = fold_lines(layout, len(chunk))
+            return page
+        if side == "front":
+            return self.page(sheet, "front", [self.side(card, "front", layout.front_rect(slot))
+                                              for slot, card in enumerate(chunk)], [], self.front_area)
+        return self.page(sheet, "back", [self.side(card, "back", layout.back_rect(slot))
+                                         for slot, card in enumerate(chunk)],
+                         [layout.back_rect(s) for s in range(per)], self.back_area)
+
+    def side(self, card: Card, side: str, rect: Rect) -> dict:
+        """One side of a card: its body, label and place, and the size TeX starts fitting it at."""
+        opts, back = self.opts, side == "back"
+        front_body, back_body = self.bodies[id(card)]
         spec = SideSpec(card, side, rect, back_body if back else front_body,
                         BACK_START if back else FRONT_START, opts.min_size)
-        start = max(min(starts.get(spec.key, spec.start), spec.start), opts.min_size)
+        start = max(min(self.starts.get(spec.key, spec.start), spec.start), opts.min_size)
         # Every side has the document's one side size (the template sets it once): only what
         # differs is here, positions already in TeX's form (this runs for every side of the deck).
         return dict(
             marker=latex(MARKER_PREFIX + source(card.number, side, card.line)),
             log_name=latex(spec.key), name=latex(card_name(spec.key)), rect=rect,
             x=latex(bp(rect.x)), y=latex(bp(rect.y)), body=latex(spec.body), centre=not back,
-            start=safe_start(spec.body, inner_w, start), label=latex(card_label(card, side, inner_w, labels)),
+            start=safe_start(spec.body, self.inner_w, start),
+            label=latex(card_label(card, side, self.inner_w, self.labels)),
             back_key=spec.key if back else None,
         )
 
-    def page(sheet: int, side: str, sides: list[dict], grid: list[Rect], area: Rect) -> dict:
-        back = side == "back"
+    def page(self, sheet: int, side: str, sides: list[dict], grid: list[Rect], area: Rect) -> dict:
+        """A page of those sides, with the backs' bleeds (half-way to `grid`'s other cards at most, inside
+        `area`), the cut marks and the footer."""
+        layout, opts, back = self.layout, self.opts, side == "back"
         fx, fy, fw = footer_place(layout, back)
         bleeds = []
         if opts.bleed_pt > 0:
@@ -78,29 +114,11 @@ def build_pages(deck: Deck, cards: list[Card], layout: SheetLayout, opts: Option
                     bleeds.append(dict(x=r.x, y=r.y, w=r.w, h=r.h, name=latex(f"bleed-{s['back_key']}")))
         return dict(
             label=f"{sheet + 1}-{side}", sides=sides, bleeds=bleeds, folds=[], fold_lines=[],
-            footer=footer_text(deck, sheet + 1, sheets, side, layout.flip), footer_x=fx, footer_y=fy, footer_w=fw,
+            footer=footer_text(self.deck, sheet + 1, self.sheets, side, layout.flip),
+            footer_x=fx, footer_y=fy, footer_w=fw,
             marks=crop_marks(layout, back) if opts.cut_marks == "crop" else [],
             dashes=cut_lines(layout, back) if opts.cut_marks == "dashed" else [],
         )
-
-    front_area = layout.safe_area()
-    back_area = front_area.shifted(*layout.back_offset)  # the printer's margin moves with its shift
-    for sheet, side in print_order(sheets, opts):
-        chunk = cards[sheet * per : (sheet + 1) * per]
-        if fold:
-            halves = [layout.halves(slot) for slot in range(per)]
-            sides = [side_entry(card, half, rect) for slot, card in enumerate(chunk)
-                     for half, rect in zip(("front", "back"), halves[slot])]
-            p = page(sheet, "fold", sides, [r for pair in halves for r in pair], front_area)
-            p["folds"], p["fold_lines"] = fold_lines(layout, len(chunk))
-            yield p
-        elif side == "front":
-            yield page(sheet, "front", [side_entry(card, "front", layout.front_rect(slot))
-                                        for slot, card in enumerate(chunk)], [], front_area)
-        else:
-            yield page(sheet, "back", [side_entry(card, "back", layout.back_rect(slot))
-                                       for slot, card in enumerate(chunk)],
-                       [layout.back_rect(s) for s in range(per)], back_area)
 
 
 def flashcards_head(deck: Deck, layout: SheetLayout) -> str:
