@@ -239,7 +239,8 @@ def check(reporter: Reporter, pdfs: tuple[Path, ...], as_json: bool) -> None:
     """
     import json
 
-    from builder.checking import SHOWN_PER_KIND, check_file
+    from builder.checking import check_file
+    from builder.checking.report import SHOWN_PER_KIND
 
     reports = [check_file(p) for p in pdfs]
     if as_json:

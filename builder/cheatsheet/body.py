@@ -2,13 +2,12 @@
 made to stay inside its column."""
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 from builder.cheatsheet.layout import CHUNK
 from builder.deck import Card
 from builder.displays import compact_math
-from builder.latex import escape_text, latex, render_template
+from builder.latex import escape_text, latex
 from builder.render import RenderContext, error_box, render_blocks, render_question
 from builder.tex.contract import MARKER_PREFIX, source
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from builder.checking.pdf import PdfDamaged, PdfFile, PypdfNotes, reason, resolved
-from builder.checking.report import SHOWN_PER_KIND, CheckReport
+from builder.checking.pdf import PdfFile, PypdfNotes, reason, resolved
+from builder.checking.report import CheckReport
 from builder.checking.fonts import check_fonts
 from builder.tex.contract import INFO_KEY, KIND_CALIBRATION, KIND_CHEATSHEET, KIND_FLASHCARDS
 

@@ -3,17 +3,16 @@ and where the margin note goes. Pure geometry, in points from the page's bottom-
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from builder.geometry import MM, Rect, SheetLayout
 from builder.latex import latex
 
+if TYPE_CHECKING:  # layout.py imports this module
+    from builder.flashcards.layout import FoldLayout
 
 MARK_LEN = 4 * MM
-
-
 MARK_GAP = 1 * MM  # crop marks start this far from the card grid, never touching a card
-
-
 MARK_THICK = 0.3
 DASH, DASH_GAP = 2 * MM, 1.5 * MM
 DOT, DOT_GAP = 0.6 * MM, 0.9 * MM  # fold lines: finer than cut lines, so the two are not confused
