@@ -12,14 +12,16 @@ An option fiszki renamed for decks (`section:` for `select_section:`) and one a 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
-from typing import Callable
-
-import yaml
+from typing import TYPE_CHECKING, Callable
 
 from builder.decklimits import MAX_META_CHARS, refuse_aliases
 from builder.errors import ContentError, Problem
 from builder.options import BY_NAME, FRONT_MATTER, KEY_OF, coerce, derive
+
+if TYPE_CHECKING:
+    import yaml
 
 META_KEYS = ("title", "subtitle", "lang", "author", "course", "date")
 LANGUAGES = {"pl": "polish", "en": "english"}  # babel names of the languages TeX has installed
@@ -137,19 +139,32 @@ def _ignored_warning(ignored: list[Entry], display: str) -> Problem:
 # --- reading and checking -------------------------------------------------------------------
 
 
+def _block(text: str, display: str) -> tuple[str, int] | None:
+    """The front matter's YAML and the index of its closing line; None when there is none."""
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return None
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            return "\n".join(lines[1:end]), end
+    raise ContentError(Problem("front matter starts with --- but never ends", file=display, line=1,
+                               hint="close it with a line holding only ---"))
+
+
 def _split(text: str, display: str) -> tuple[list[Entry], str]:
     """The front matter's entries (with their file lines) and the body, front matter blanked
     out so Markdown line numbers stay the file's."""
-    lines = text.split("\n")
-    if lines[0].strip() != "---":
+    block = _block(text, display)
+    if block is None:
         return [], text
-    for end in range(1, len(lines)):
-        if lines[end].strip() in ("---", "..."):
-            break
-    else:
-        raise ContentError(Problem("front matter starts with --- but never ends", file=display, line=1,
-                                   hint="close it with a line holding only ---"))
-    yaml_text = "\n".join(lines[1:end])
+    yaml_text, end = block
+    lines = text.split("\n")
+    return _parse(yaml_text, display), "\n" * (end + 1) + "\n".join(lines[end + 1 :])
+
+
+def _parse(yaml_text: str, display: str) -> list[Entry]:
+    import yaml  # here: the command line reads this module before anything heavy
+
     try:
         refuse_aliases(yaml_text, display)
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
@@ -162,11 +177,27 @@ def _split(text: str, display: str) -> tuple[list[Entry], str]:
                                    hint="write one 'key: value' per line")) from None
     except RecursionError:
         raise ContentError(Problem("front matter is nested too deeply", file=display, line=2)) from None
-    body = "\n" * (end + 1) + "\n".join(lines[end + 1 :])
-    return entries, body
+    return entries
+
+
+def front_matter_value(data: bytes, key: str) -> object | None:
+    """The value of one front-matter key (written with - or _), or None when the deck does not set
+    it or its front matter cannot be read (reading the whole deck then says what is wrong, by line).
+    YAML is parsed only when the key's name occurs in the front matter at all."""
+    text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        block = _block(text, "")
+        if block is None or not re.search(key.replace("_", "[-_]"), block[0]):
+            return None
+        entries = _parse(block[0], "")
+    except ContentError:
+        return None
+    return next((e.value for e in entries if e.key.replace("-", "_") == key), None)
 
 
 def _entries(node: yaml.Node | None, display: str) -> list[Entry]:
+    import yaml
+
     if node is None:  # empty front matter
         return []
     if not isinstance(node, yaml.MappingNode):
