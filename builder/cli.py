@@ -158,7 +158,8 @@ def build_options(f):
 @build_options
 @click.pass_obj
 def build(reporter: Reporter, decks: tuple[Path, ...], out_dir: Path, no_cache: bool, keep_going: bool, **kwargs) -> None:
-    """Build flashcards.pdf and cheatsheet.pdf from DECKS (default: content/deck.md).
+    """Build the outputs --make names (default flashcards.pdf and cheatsheet.pdf) from DECKS
+    (default: content/deck.md).
 
     \b
     Selecting cards (all that are given must hold):
@@ -198,9 +199,9 @@ def build_one(reporter: Reporter, path: Path, out_dir: Path, options: dict, *, s
               keep_going: bool) -> None:
     """One deck of `fiszki build`: its outputs built (unless the cache has them) and reported."""
     from builder.cache import stale_outputs
-    from builder.outputs import DEFAULT
+    from builder.outputs import requested
 
-    names = list(DEFAULT)
+    names = requested(path, options)
     if use_cache and not keep_going:
         names = stale_outputs(path, out_dir, options, names, f"{path.stem}-" if several else "")
     if not names:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 # The command line reads this table before anything else of fiszki: it imports nothing heavy here
-# (geometry is imported where sizes are parsed).
+# (geometry is imported where sizes are parsed; the output registry imports nothing).
+from builder.outputs import DEFAULT as DEFAULT_OUTPUTS, REGISTRY
+
 DEFAULT_CARD = "business"
 
 
@@ -22,16 +24,22 @@ class Option(NamedTuple):
     default: object
     help: str
     kind: str = "text"
-    choices: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()  # a list option with choices takes names among them
     bounds: tuple[float, float] | None = None
     unit: str = ""  # of the bounds, for messages
-    group: str = "cards"  # cards | cheat sheet | selection: where --help lists it
+    group: str = "cards"  # outputs | cards | cheat sheet | selection: what it is about
     profile: bool = False  # a printer profile may set it
     not_in_front_matter: str | None = None  # why a deck cannot set it (None: it can)
     front_matter_key: str = ""  # its key in a deck's front matter, when that is not its name
+    chooses_outputs: bool = False  # says which outputs are built, not what any of them holds (not a cache key)
 
 
 OPTIONS: tuple[Option, ...] = (
+    # Its choices are the registry's names as they are when a value is checked (a live view).
+    Option("make", DEFAULT_OUTPUTS, "What to build, comma-separated or repeated: "
+           + "; ".join(f"{name} ({entry.makes})" for name, entry in REGISTRY.items())
+           + f". Default {','.join(DEFAULT_OUTPUTS)}.", kind="list", choices=REGISTRY.keys(), group="outputs",
+           chooses_outputs=True),
     Option("paper", "a4", "a4 (default), letter, or WxH like 210x297mm.", profile=True),
     Option("orientation", None, "Paper orientation for the flashcards (default: the one needing fewer sheets; "
            "portrait with a --back-offset, as calibrated).",
@@ -129,10 +137,25 @@ def _as_tuple(value: object) -> tuple[str, ...]:
     return tuple(s.strip() for s in str(value).split(",") if s.strip())
 
 
+def _names(name: str, value: object, choices) -> tuple[str, ...]:
+    """Names among `choices`, each once, from repeated values each of which may be comma-separated."""
+    names: dict[str, None] = {}
+    for item in _as_tuple(value):
+        for word in _as_tuple(item.lower()):
+            if word not in choices:
+                raise ValueError(f"{name} must be among {', '.join(choices)}, not {word!r}")
+            names[word] = None
+    if not names:
+        raise ValueError(f"{name} must name at least one of {', '.join(choices)}")
+    return tuple(names)
+
+
 def coerce(name: str, value: object) -> object:
     """`value` as option `name` takes it; ValueError (or TypeError) saying what is wrong."""
     option = BY_NAME[name]
     kind = option.kind
+    if kind == "list" and option.choices:
+        return _names(name, value, option.choices)
     if kind == "list":
         return _as_tuple(value)
     if kind == "flag":
@@ -225,5 +248,7 @@ def resolve(deck, cli: dict[str, object], profile: dict[str, object] | None = No
 
 def fingerprint_values(cli: dict[str, object]) -> list[tuple[str, object]]:
     """The command-line values a build's output depends on, in a stable order (the cache's key;
-    front matter is in the deck's bytes, a printer profile in its file)."""
-    return sorted((name, value) for name, value in cli.items() if name in BY_NAME)
+    front matter is in the deck's bytes, a printer profile in its file). Which outputs are asked
+    for is not among them: each output is cached on its own."""
+    return sorted((name, value) for name, value in cli.items()
+                  if name in BY_NAME and not BY_NAME[name].chooses_outputs)

@@ -21,7 +21,7 @@ from builder.files import write_together
 from builder.options import resolve
 from builder.plots import prepare_plots
 from builder.printers import profile_of
-from builder.outputs import DEFAULT, REGISTRY, load, start_tex
+from builder.outputs import REGISTRY, load, requested, start_tex
 from builder.outputs.base import Output, Result, Work
 from builder.rendered import RenderedCards
 from builder.selection import Selection, select
@@ -52,7 +52,7 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
     """Build the outputs `names` (default: those the cache does not hold) of one deck into out_dir.
     `tex_jobs`: `outputs.start_tex(names)` called by the caller, earlier (else here)."""
     prefix = f"{deck_path.stem}-" if several else ""
-    wanted = list(DEFAULT)
+    wanted = requested(deck_path, cli_options)
     if names is None:
         names = cache.stale_outputs(deck_path, out_dir, cli_options, wanted, prefix) \
             if use_cache and not keep_going else wanted
@@ -74,6 +74,7 @@ def _build(deck_path: Path, out_dir: Path, cli_options: dict, prefix: str, names
     progress(f"{display_name(deck_path)}: reading the deck")
     deck = read_deck(deck_path)
     opts = resolve(deck, cli_options, profile_of(cli_options))
+    names = [name for name in names if name in opts.make]  # as the front matter was read cheaply
     selection = select(deck, opts)
     cards = selection.cards
     prepare_plots(cards, progress)  # ```plot blocks checked, and compiled unless cached

@@ -130,7 +130,7 @@ def build(tmp: Path, n: int, **options) -> bytes:
     opts = resolve(deck, options)
     result = build_output("flashcards", deck, select_cards(deck, opts), opts)
     assert not result.errors
-    return result.files["flashcards.pdf"]
+    return result.main[1]
 
 
 OFFSET = (-1.0, 1.5)  # mm: what the calibration sheet reads for a printer shifting backs by (1.0, -1.5)
@@ -580,7 +580,7 @@ def test_printer_profiles_save_list_and_sit_between_front_matter_and_command_lin
     result = run("build", str(deck), "--out", str(out), "--printer", "office", "--back-offset", "0,-1", "--flip",
                  "long", "--mode", "backs", "--reverse", "--no-cache")
     assert result.code == 0, result.stderr
-    record = info((out / "flashcards.pdf").read_bytes())
+    record = info((out / "flashcards-backs.pdf").read_bytes())
     assert [round(float(v) / MM, 3) for v in record["/BackOffset"]] == [0.0, -1.0]
     assert (str(record["/Flip"]), str(record["/Mode"]), bool(record["/Reverse"])) == ("/long", "/backs", True)
     assert [round(float(v)) for v in record["/Paper"]] == [612, 792]

@@ -94,6 +94,12 @@ def sheet_count(layout: SheetLayout, cards: int) -> int:
     return math.ceil(cards / layout.per_sheet)
 
 
+def file_stem(mode: str) -> str:
+    """The flashcards' file name, by mode: the one-sided runs are named after their side, so the
+    fronts and the backs built into one folder never replace each other."""
+    return f"flashcards-{mode}" if mode in ("fronts", "backs") else "flashcards"
+
+
 def print_order(sheets: int, opts: Options) -> list[tuple[int, str]]:
     """(sheet, side) of every page, in print order, for the mode: duplex (front, back, front, …),
     fronts or backs only (manual duplex), or fold (question beside answer, one side)."""

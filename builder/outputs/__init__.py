@@ -10,6 +10,8 @@ import importlib
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from builder.deck import Card, Deck
     from builder.outputs.base import Output
     from builder.tex.run import TexJob
@@ -17,15 +19,44 @@ if TYPE_CHECKING:
 
 class Entry(NamedTuple):
     module: str  # holds OUTPUT, the Output class
-    tex: bool  # runs pdflatex: the pipeline starts it before the deck is parsed
+    tex: bool  # runs pdflatex: the pipeline starts it before the deck is parsed (False: no TeX at all)
     nice: int = 0  # > 0: its TeX gives the cores to the outputs before it (a run with time to spare)
+    makes: str = ""  # what it writes, for --help
 
 
 REGISTRY: dict[str, Entry] = {
-    "flashcards": Entry("builder.outputs.flashcards", tex=True),
-    "cheatsheet": Entry("builder.outputs.cheatsheet", tex=True, nice=10),
+    "flashcards": Entry("builder.outputs.flashcards", tex=True, makes="flashcards.pdf, double-sided sheets"),
+    "cheatsheet": Entry("builder.outputs.cheatsheet", tex=True, nice=10, makes="cheatsheet.pdf"),
+    "fronts-backs": Entry("builder.outputs.fronts_backs", tex=True,
+                          makes="flashcards-fronts.pdf and flashcards-backs.pdf, for a one-sided printer"),
 }
 DEFAULT = ("flashcards", "cheatsheet")
+
+
+def requested(deck_path: Path, cli_options: dict) -> list[str]:
+    """The outputs a build of this deck makes, in the registry's order: --make, else the deck's
+    `make:` (its front matter alone, read without the Markdown parser), else DEFAULT. A bad --make
+    is a UsageError here; a bad `make:` is told with its line when the deck is read."""
+    from builder.options import coerce
+
+    if cli_options.get("make"):
+        try:
+            names = coerce("make", cli_options["make"])
+        except ValueError as exc:
+            from builder.errors import UsageError
+
+            raise UsageError(f"--make: {exc}") from None
+    else:
+        from builder.decklimits import MAX_DECK_BYTES
+        from builder.files import UnreadableFile, read_regular
+        from builder.frontmatter import front_matter_value
+
+        try:
+            written = front_matter_value(read_regular(deck_path, MAX_DECK_BYTES), "make")
+            names = DEFAULT if written is None else coerce("make", written)
+        except (UnreadableFile, ValueError, TypeError):
+            names = DEFAULT  # reading the deck says what is wrong, with its line
+    return [name for name in REGISTRY if name in names]
 
 
 def load(name: str, deck: Deck, opts, cards: list[Card]) -> Output:

@@ -65,11 +65,15 @@ class Output:
         raise NotImplementedError
 
     def check(self, result: Result, path: Path) -> None:
-        """Read back what was built (its main file, to be written at `path`) and refuse it if it
-        would not print right."""
+        """Read back what was built (its main file to be written at `path`, its other files beside
+        it) and refuse it if it would not print right: here, every PDF it made."""
         from builder.checking import check_pdf
 
-        report = check_pdf(result.main[1], source=str(path))
-        if not report.ok:
-            raise FiszkiError(f"{path}: the finished PDF failed its check, previous output kept:\n"
-                              + "\n".join(report.lines()))
+        prefix = path.name[: len(path.name) - len(result.main[0])]  # the deck's name, when a run builds several
+        for name, data in result.files.items():
+            if name.endswith(".pdf"):
+                where = path.with_name(prefix + name)
+                report = check_pdf(data, source=str(where))
+                if not report.ok:
+                    raise FiszkiError(f"{where}: the finished PDF failed its check, previous output kept:\n"
+                                      + "\n".join(report.lines()))

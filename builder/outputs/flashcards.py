@@ -11,7 +11,7 @@ from typing import Iterable
 from builder.deck import Card
 from builder.errors import ContentError, TexError
 from builder.flashcards.fit import fit_problems
-from builder.flashcards.layout import plan_layout, plan_oriented, sheet_count, side_size
+from builder.flashcards.layout import file_stem, plan_layout, plan_oriented, sheet_count, side_size
 from builder.flashcards.orientation import ignored_options, orientation_note
 from builder.flashcards.pages import flashcards_head, flashcards_pages, questions_record
 from builder.flashcards.split import split_overflowing
@@ -122,7 +122,8 @@ class Flashcards(Output):
                     run.bodies[id(card)] = error_sides(card, problem)
             result = run.compile(cards)
             report = read_fit(result.log)
-        return Result({f"{self.name}.pdf": result.pdf, f"{self.name}.log": result.log.encode("utf-8", "replace")},
+        stem = file_stem(opts.mode)
+        return Result({f"{stem}.pdf": result.pdf, f"{stem}.log": result.log.encode("utf-8", "replace")},
                       self._summary(cards, report),
                       ignored_options(opts, deck.display_path, deck.option_lines) + work.rendered.warnings + fit_warnings,
                       work.rendered.errors + problems)
