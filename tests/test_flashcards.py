@@ -471,7 +471,7 @@ def test_overflow_split_fails_clearly_when_one_sentence_is_too_long(cli):
 @pytest.fixture(scope="module")
 def default_deck(tmp_path_factory):
     """The course deck at default settings, and how many pdflatex runs it took."""
-    import builder.outputs.flashcards as build_module
+    import builder.outputs.fitted as build_module  # where the flashcards start their compiles
 
     runs = []
     real = build_module.start_pdflatex

@@ -9,76 +9,18 @@ from __future__ import annotations
 from typing import Iterable
 
 from builder.deck import Card
-from builder.errors import ContentError, TexError
+from builder.errors import ContentError
 from builder.flashcards.fit import fit_problems
 from builder.flashcards.layout import file_stem, plan_layout, plan_oriented, sheet_count, side_size
 from builder.flashcards.orientation import ignored_options, orientation_note
-from builder.flashcards.pages import flashcards_head, flashcards_pages, questions_record
+from builder.flashcards.pages import flashcards_head, flashcards_pages
 from builder.flashcards.split import split_overflowing
 from builder.outputs.base import Output, Result, Work
+from builder.outputs.fitted import Compiles, Sides, smaller_starts
 from builder.rendered import RenderedCards, error_sides
-from builder.tex.blame import swap_or_stop, tex_problem
-from builder.tex.contract import PAD, QUESTIONS_FILE, FitReport, read_fit
-from builder.tex.run import TexResult, start_pdflatex
+from builder.tex.contract import PAD, FitReport, read_fit
 
 ATTEMPTS = 4  # compiles at most: the first, then splits or smaller starts as the fit reports ask
-
-
-class Sides(dict):
-    """(front, back) LaTeX of each card by id(card): rendered on demand (the pages ask for them in
-    order), or set to error boxes."""
-
-    def __init__(self, rendered: RenderedCards):
-        super().__init__()
-        self.rendered = rendered
-
-    def __missing__(self, key: int) -> tuple[str, str]:
-        card = self.rendered.cards[self.rendered._index[key]]
-        tex = self.rendered[card]
-        self[key] = sides = error_sides(card, tex.problems[0]) if tex.problems and self.rendered.keep_going \
-            else tex.sides()
-        return sides
-
-
-class _Compiles:
-    """The compiles of one flashcards build: the first uses the pdflatex started early (given the
-    head already), any further one (split cards, error boxes, a retry) starts afresh."""
-
-    def __init__(self, output: Flashcards, work: Work):
-        self.output, self.work, self.job = output, work, work.job
-        self.bodies: dict = Sides(work.rendered)
-        self.starts: dict[str, float] = {}  # side key → size to start fitting at, where not the usual
-
-    def compile(self, cards: list[Card]) -> TexResult:
-        """The sheets of `cards`; with --keep-going, each card TeX fails on becomes an error box and
-        the sheets are compiled again."""
-        out, work = self.output, self.work
-        while True:
-            try:
-                return self._pages(cards, flashcards_pages(out.deck, cards, out.layout, out.opts, self.bodies,
-                                                           self.starts))
-            except TexError as err:
-                problem = swap_or_stop(tex_problem(err, out.deck, cards), work.rendered.errors, work.keep_going)
-                for card in cards:
-                    if card.number == problem.card_number:
-                        self.bodies[id(card)] = error_sides(card, problem)
-
-    def _pages(self, cards: list[Card], pages: Iterable[str]) -> TexResult:
-        rendered = self.work.rendered
-        job, self.job = self.job or start_pdflatex(jobname=self.output.name, head=self.output.head()), None
-        try:
-            job.add_files({QUESTIONS_FILE: questions_record(cards)})
-            given: set[str] = set()
-            for piece in pages:  # TeX typesets the first sheets while later cards are rendered
-                job.add_files({name: data for name, data in rendered.images.items() if name not in given})
-                given.update(rendered.images)
-                job.write(piece)
-            rendered.check()  # content errors: TeX's work so far is thrown away
-        except BaseException:
-            job.cancel()
-            raise
-        self.work.sent()
-        return job.finish()
 
 
 class Flashcards(Output):
@@ -91,9 +33,12 @@ class Flashcards(Output):
     def head(self) -> str:
         return flashcards_head(self.deck, self.layout)
 
+    def document(self, cards: list[Card], bodies: dict, starts: dict[str, float]) -> Iterable[str]:
+        return flashcards_pages(self.deck, cards, self.layout, self.opts, bodies, starts)
+
     def build(self, work: Work) -> Result:
         deck, opts = self.deck, self.opts
-        run = _Compiles(self, work)
+        run = Compiles(self, work)
         cards = work.cards
         originals = {c.number: c for c in cards}
         parts: dict[int, int] = {}  # --overflow split: how many cards each split answer is on
@@ -139,15 +84,7 @@ class Flashcards(Output):
         return new
 
     def _smaller_starts(self, report: FitReport) -> dict[str, float]:
-        """Sides still too wide at their fitted size (the template's own width check missed a line):
-        the size to start them at next time, where that line would fit."""
-        inner = side_size(self.layout)[0] - 2 * PAD  # a card side: in fold mode a grid cell holds two
-        retry = {}
-        for key, excess in report.too_wide.items():
-            size = report.sizes.get(key, self.opts.min_size)
-            if size > self.opts.min_size + 0.05:
-                retry[key] = max(self.opts.min_size, size * inner / (inner + excess) - 0.1)
-        return retry
+        return smaller_starts(report, side_size(self.layout)[0] - 2 * PAD, self.opts.min_size)  # fold: half a cell
 
     def _summary(self, cards: list[Card], report: FitReport) -> str:
         sheets = sheet_count(self.layout, len(cards))
