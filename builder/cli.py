@@ -111,6 +111,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     \b
     fiszki build                  # content/deck.md -> out/flashcards.pdf, out/cheatsheet.pdf
     fiszki build my.md --card a7  # another deck, bigger cards
+    fiszki build --make study     # out/study.pdf, to revise on a tablet or phone
     fiszki check out/flashcards.pdf
     fiszki calibrate              # out/calibration.pdf: measure your printer's --back-offset
     fiszki import notes.txt -o content/notes.md
@@ -135,6 +136,8 @@ def option_from_table(name: str, **overrides):
         settings.update(is_flag=True, default=None)  # None: not given, so the deck's value stands
     elif option.kind == "list":
         settings["multiple"] = True
+        if option.choices:
+            settings["metavar"] = "LIST"
     settings.update(overrides)
     return click.option("--" + name.replace("_", "-"), **settings)
 
@@ -236,7 +239,9 @@ def check(reporter: Reporter, pdfs: tuple[Path, ...], as_json: bool) -> None:
 
     Flashcards: page sizes and rotation, fronts and backs in order, every card once on each side,
     every back behind its front for the recorded flip edge (within 0.5 pt), margins, overlaps.
-    Cheat sheet: page count, size and orientation. Both: every font embedded. Exit 0 when all pass.
+    Cheat sheet: page count, size and orientation. Study PDF: each card's question page followed by
+    its answer page, every link and bookmark landing where it should. All: every font embedded.
+    Exit 0 when all pass.
     """
     import json
 

@@ -27,7 +27,7 @@ class Option(NamedTuple):
     choices: tuple[str, ...] = ()  # a list option with choices takes names among them
     bounds: tuple[float, float] | None = None
     unit: str = ""  # of the bounds, for messages
-    group: str = "cards"  # outputs | cards | cheat sheet | selection: what it is about
+    group: str = "cards"  # outputs | cards | cheat sheet | selection | study: what it is about
     profile: bool = False  # a printer profile may set it
     not_in_front_matter: str | None = None  # why a deck cannot set it (None: it can)
     front_matter_key: str = ""  # its key in a deck's front matter, when that is not its name
@@ -90,6 +90,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("shuffle", False, "Shuffle the flashcards (numbers stay; the cheat sheet keeps the deck's order).",
            kind="flag", group="selection"),
     Option("seed", 0, "Seed for --shuffle (default 0: the same order every time).", kind="int", group="selection"),
+    Option("screen", "4:3", "Study PDF's page: a tablet or phone held sideways, 4:3 (default), 16:9, any W:H, "
+           "a5, or WxH like 160x90mm.", group="study"),
 )
 BY_NAME = {o.name: o for o in OPTIONS}
 # A deck's front matter key → the option it sets. Selecting keys say so (select_tag, not tag: a
@@ -101,7 +103,7 @@ PROFILE_KEYS = tuple(o.name for o in OPTIONS if o.profile)
 
 # Sizes parsed once, in points, so every later step works in them.
 _DERIVED = {"paper_size": (0.0, 0.0), "card_size": (0.0, 0.0), "margin_pt": 0.0, "gutter_pt": 0.0,
-            "offset_pt": (0.0, 0.0), "bleed_pt": 0.0, "grid_rc": None}
+            "offset_pt": (0.0, 0.0), "bleed_pt": 0.0, "grid_rc": None, "screen_size": (0.0, 0.0)}
 
 
 class Options:
@@ -179,6 +181,7 @@ def coerce(name: str, value: object) -> object:
 def derive(values: dict[str, object]) -> Options:
     """Options from checked values (defaults for the rest), sizes parsed; GeometryError if a size is wrong."""
     from builder import geometry
+    from builder.study.screen import parse_screen
 
     opts = Options(**values)
     return opts.replace(
@@ -189,6 +192,7 @@ def derive(values: dict[str, object]) -> Options:
         offset_pt=geometry.parse_offset(opts.back_offset),
         bleed_pt=geometry.parse_length(opts.bleed),
         grid_rc=geometry.parse_grid(opts.grid) if opts.grid else None,
+        screen_size=parse_screen(opts.screen),
     )
 
 

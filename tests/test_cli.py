@@ -18,7 +18,7 @@ def test_version_and_help():
     for command in ("build", "check", "import"):
         assert command in helptext
     build_help = run_fiszki("build", "--help").stdout
-    for option in ("--out", "--make", "--card", "--paper", "--flip", "--overflow", "--pages", "--section", "--keep-going"):
+    for option in ("--out", "--make", "--screen", "--card", "--paper", "--flip", "--overflow", "--pages", "--section", "--keep-going"):
         assert option in build_help
 
 

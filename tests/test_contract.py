@@ -44,7 +44,7 @@ def test_the_templates_take_the_contract_s_strings_from_python():
     """Markers, kinds and the cheat sheet's column gap come from contract.py, never typed twice."""
     tex = _templates()
     assert "fiszki-source" not in tex
-    for kind in (contract.KIND_FLASHCARDS, contract.KIND_CHEATSHEET, contract.KIND_CALIBRATION):
+    for kind in (contract.KIND_FLASHCARDS, contract.KIND_CHEATSHEET, contract.KIND_CALIBRATION, contract.KIND_STUDY):
         assert f"/Kind /{kind}" not in tex
     assert "2mm" not in tex and "((= gap_min =))" in tex
 

@@ -18,7 +18,7 @@ RUN_CONTROLS = {"decks", "out_dir", "no_cache", "keep_going"}  # how this run be
 BAD = {"paper": "a99", "orientation": "sideways", "card": "huge", "grid": "2by2", "margin": "wide",
        "gutter": "x", "flip": "diagonal", "back_offset": "1", "overflow": "maybe", "cut_marks": "thick",
        "mode": "triplex", "reverse": "perhaps", "bleed": "lots", "min_size": 99, "pages": 1000,
-       "columns": 0, "cheat_min_size": 1, "shuffle": "often", "seed": "x", "make": "everything"}
+       "columns": 0, "cheat_min_size": 1, "shuffle": "often", "seed": "x", "make": "everything", "screen": "1:9"}
 
 
 def deck_with(front_matter: str):

@@ -18,7 +18,7 @@ from pathlib import Path
 from builder.checking.pdf import PdfFile, PypdfNotes, reason, resolved
 from builder.checking.report import CheckReport
 from builder.checking.fonts import check_fonts
-from builder.tex.contract import INFO_KEY, KIND_CALIBRATION, KIND_CHEATSHEET, KIND_FLASHCARDS
+from builder.tex.contract import INFO_KEY, KIND_CALIBRATION, KIND_CHEATSHEET, KIND_FLASHCARDS, KIND_STUDY
 
 # Each kind of fiszki PDF (/FiszkiInfo /Kind): what reports call it, and the module whose
 # check(doc, info, report) proves it.
@@ -26,6 +26,7 @@ CHECKERS = {
     KIND_FLASHCARDS: ("flashcards", "builder.checking.flashcards"),
     KIND_CHEATSHEET: ("cheat sheet", "builder.checking.cheatsheet"),
     KIND_CALIBRATION: ("calibration sheet", "builder.checking.calibration"),
+    KIND_STUDY: ("study PDF", "builder.checking.study"),
 }
 
 

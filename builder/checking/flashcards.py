@@ -46,11 +46,15 @@ class _CardNames:
                                    else raw.decode("latin-1"))
         return found
 
-    def note(self, number: str) -> str:
-        """'#12 "question"', shortened for one report line; '#12' if the PDF does not say."""
+    def question(self, number: str) -> str | None:
+        """Card `number`'s question as the PDF records it, None if it does not say."""
         if self._questions is None:
             self._questions = self._read()
-        question = self._questions.get(number)
+        return self._questions.get(number)
+
+    def note(self, number: str) -> str:
+        """'#12 "question"', shortened for one report line; '#12' if the PDF does not say."""
+        question = self.question(number)
         if question is None:
             return f"#{number}"
         note = f'#{number} "{question}"'

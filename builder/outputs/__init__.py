@@ -29,6 +29,7 @@ REGISTRY: dict[str, Entry] = {
     "cheatsheet": Entry("builder.outputs.cheatsheet", tex=True, nice=10, makes="cheatsheet.pdf"),
     "fronts-backs": Entry("builder.outputs.fronts_backs", tex=True,
                           makes="flashcards-fronts.pdf and flashcards-backs.pdf, for a one-sided printer"),
+    "study": Entry("builder.outputs.study", tex=True, nice=10, makes="study.pdf, to revise on a screen"),
 }
 DEFAULT = ("flashcards", "cheatsheet")
 

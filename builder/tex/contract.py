@@ -18,6 +18,7 @@ from builder.geometry import MM
 INFO_KEY = "/FiszkiInfo"
 QUESTIONS_FILE = "questions.pdfdata"  # the flashcards' /Questions stream, as Python writes it
 KIND_FLASHCARDS, KIND_CHEATSHEET, KIND_CALIBRATION = "Flashcards", "CheatSheet", "Calibration"
+KIND_STUDY = "Study"
 
 # --- source markers: TeX errors back to deck lines ------------------------------------------------
 MARKER_PREFIX = "%% fiszki-source: "
@@ -80,6 +81,29 @@ def parse_card_name(name: str) -> tuple[str, str] | None:
     if not m:
         return None
     return m.group(1) + (f"p{m.group(2)}" if m.group(2) else ""), m.group(3)
+
+
+# --- the study PDF: what each page is, where each link goes ----------------------------------------
+# A page's role names it twice: as its named destination (what links and bookmarks go to) and as a
+# hidden annotation on the page (PAGE_PREFIX + role), which travels with the page, so `fiszki check`
+# can tell whether a link lands where it should. Roles: 'title', 'contents-2' (the title page's
+# sections continued), 'index-3-1' (section 3's first index page), 'q-12' and 'a-12' (card 12's
+# question and answer). Links are named LINK_PREFIX + what they do + whom: 'tap-12' (question to
+# answer), 'next-12' (answer to the next question), 'back-12' (answer to its section's index),
+# 'entry-12' (index to question), 'section-3' (title page to index), 'contents-3-1' (index to title).
+PAGE_PREFIX, LINK_PREFIX = "page-", "link-"
+_STUDY_NAME_RE = re.compile(r"^([a-z]+)((?:-\d+)*)$")
+
+
+def study_name(kind: str, *numbers: int) -> str:
+    """'q-12', 'index-3-1', 'tap-12': a page role or a link, by kind and numbers."""
+    return "-".join([kind, *(str(n) for n in numbers)])
+
+
+def parse_study_name(name: str) -> tuple[str, tuple[int, ...]] | None:
+    """'index-3-1' → ('index', (3, 1)); None if it is not one."""
+    m = _STUDY_NAME_RE.match(name)
+    return (m.group(1), tuple(int(n) for n in m.group(2).split("-")[1:])) if m else None
 
 
 # --- flashcard sides: sizes both languages use ----------------------------------------------------
