@@ -185,6 +185,8 @@ def front_matter_value(data: bytes, key: str) -> object | None:
     it or its front matter cannot be read (reading the whole deck then says what is wrong, by line).
     YAML is parsed only when the key's name occurs in the front matter at all."""
     text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    if not re.search(key.replace("_", "[-_]"), text):
+        return None  # the common case: nothing to parse
     try:
         block = _block(text, "")
         if block is None or not re.search(key.replace("_", "[-_]"), block[0]):
