@@ -34,6 +34,8 @@ bench: setup
 	$(PY) -m bench
 
 # README and docs pictures, from the default deck: regenerated, never hand-edited.
+STUDY_PAGE = $(PY) -c "import sys; from pypdf import PdfReader; r = PdfReader('out/study.pdf'); \
+	print(r.get_destination_page_number(r.named_destinations[sys.argv[1]]) + 1)"
 pictures: build
 	mkdir -p docs/img
 	pdftoppm -r 50 -png -singlefile -f 1 -l 1 out/flashcards.pdf docs/img/flashcards-front
@@ -49,6 +51,11 @@ pictures: build
 	$(PY) scripts/window_view.py out/calibration-page-1.pgm out/calibration-page-2.pgm \
 		docs/img/calibration-window.png --dpi 120 --shift=1,-1.5 --crop 25,103,165,150
 	rm -f out/calibration-page-*.pgm
+	# The study PDF: its title page, and card 7's question and answer, found by their destinations.
+	$(FISZKI) build --make study
+	pdftoppm -r 50 -png -singlefile -f 1 -l 1 out/study.pdf docs/img/study-title
+	p=$$($(STUDY_PAGE) q-7) && pdftoppm -r 50 -png -singlefile -f $$p -l $$p out/study.pdf docs/img/study-question
+	p=$$($(STUDY_PAGE) a-7) && pdftoppm -r 50 -png -singlefile -f $$p -l $$p out/study.pdf docs/img/study-answer
 
 clean:
 	rm -rf out .pytest_cache
