@@ -92,7 +92,9 @@ def _build(deck_path: Path, out_dir: Path, cli_options: dict, prefix: str, names
             jobs[output.name].write(output.head())
 
     count = f"{len(cards)} card{'s' if len(cards) != 1 else ''}"
-    progress(f"{deck.display_path}: rendering and compiling {' and '.join(o.title for o in outputs)} ({count})")
+    titles = [o.title for o in outputs]
+    listed = " and ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 2 else titles)
+    progress(f"{deck.display_path}: rendering and compiling {listed} ({count})")
     results, failures = _run(outputs, selection, rendered, jobs, keep_going, lambda name: out_dir / (prefix + name),
                              progress)
     rendered.check(deck.warnings)  # every output stopped on these: told once, as found
