@@ -14,7 +14,6 @@ from builder import __version__
 from builder.deck import Card, Deck
 from builder.errors import short
 from builder.flashcards.labels import card_label, shorten_inline
-from builder.flashcards.pages import questions_record
 from builder.geometry import Rect
 from builder.latex import escape_text, latex, pdf_text_string, render_template, stream_template
 from builder.render import RenderContext, render_inline
@@ -242,5 +241,3 @@ def study_document(pages: StudyPages) -> Iterator[str]:
         pages=pages.pages(), outline=pages.outline(), card_count=len(pages.cards),
         sections=[latex(pdf_text_string(s.title)) for s in pages.sections], questions_file=latex(QUESTIONS_FILE))
 
-
-__all__ = ["StudyPages", "questions_record", "study_document", "study_head", "sections_of"]
