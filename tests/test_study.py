@@ -198,7 +198,7 @@ def test_check_proves_the_structure_and_finds_what_was_moved(built):
 
 @pytest.mark.tex
 def test_a_card_too_long_for_the_page_is_named_and_keep_going_shows_it(tmp_path):
-    long = " ".join(["Bardzo długa odpowiedź, która nie mieści się na stronie."] * 600)
+    long = " ".join(["Bardzo długa odpowiedź, która nie mieści się na stronie."] * 330)  # under the card size limit
     deck = tmp_path / "deck.md"
     deck.write_text(SMALL_DECK + f"\n## Za długie?\n{long}\n", encoding="utf-8")
     result = run_fiszki("build", str(deck), "--out", str(tmp_path / "out"), "--make", "study")

@@ -17,7 +17,7 @@ from builder.outputs.flashcards import Flashcards
 class FrontsBacks(Flashcards):
     name, title = "fronts-backs", "fronts and backs"
 
-    def __init__(self, deck, opts):
+    def __init__(self, deck, opts, cards):
         if opts.mode != "duplex":
             reason = (f"fronts-backs takes the fronts and the backs from the duplex layout; it does not go "
                       f"with mode {opts.mode}")
@@ -26,7 +26,7 @@ class FrontsBacks(Flashcards):
                                            line=deck.option_lines.get("mode"),
                                            hint="build with --mode duplex, or without --make fronts-backs"))
             raise UsageError(f"--make {reason} (leave out --mode {opts.mode})")
-        super().__init__(deck, opts.replace(reverse=False))  # compiled in order; the backs are turned after
+        super().__init__(deck, opts.replace(reverse=False), cards)  # compiled in order; the backs are turned after
         self.reverse = opts.reverse
 
     def build(self, work: Work) -> Result:

@@ -25,8 +25,8 @@ ATTEMPTS = 2  # compiles at most: the first, then once more if a side's line sti
 class Study(Output):
     name, title = "study", "study PDF"
 
-    def __init__(self, deck, opts):
-        super().__init__(deck, opts)
+    def __init__(self, deck, opts, cards):
+        super().__init__(deck, opts, cards)
         self.layout = StudyLayout(*opts.screen_size)
         self.pages: StudyPages | None = None
 
