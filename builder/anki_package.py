@@ -121,6 +121,7 @@ class AnkiPackage:
     problems: list[Problem] = field(default_factory=list)  # content Anki would not show as written
     warnings: list[Problem] = field(default_factory=list)
     summary: str = ""
+    reads: dict[str, str] = field(default_factory=dict)  # the deck's files it read (→ sha256): the cache's
 
 
 def export_anki(deck: Deck, cards: list[Card], *, now: float | None = None) -> AnkiPackage:
@@ -140,7 +141,8 @@ def export_anki(deck: Deck, cards: list[Card], *, now: float | None = None) -> A
     subdecks = len({card.section for card in cards if card.section.strip()})
     summary = (f"{len(cards)} notes in “{_deck_part(deck.title)}”" + (f" ({subdecks} subdecks)" if subdecks else "")
                + f", {len(ctx.media)} media file{'s' * (len(ctx.media) != 1)}")
-    return AnkiPackage(data, f"{deck.name}.apkg", len(cards), len(ctx.media), ctx.problems, ctx.warnings, summary)
+    return AnkiPackage(data, f"{deck.name}.apkg", len(cards), len(ctx.media), ctx.problems, ctx.warnings, summary,
+                       ctx.reads)
 
 
 def _anki_decks(deck: Deck, cards: list[Card]) -> dict[str, genanki.Deck]:

@@ -50,6 +50,7 @@ class HtmlContext:
     problems: list[Problem] = field(default_factory=list)  # the card cannot be shown as written
     warnings: list[Problem] = field(default_factory=list)
     media: dict[str, bytes] = field(default_factory=dict)  # file name in the package → bytes
+    reads: dict[str, str] = field(default_factory=dict)  # every file read, as the deck names it → sha256
 
     def report(self, message: str, line: int | None = None, column: int | None = None, *,
                warn: bool = False, hint: str | None = None) -> None:
@@ -187,6 +188,7 @@ def image_html(ctx: HtmlContext, src: str, alt: str) -> str:
     if not found.name.endswith(ANKI_IMAGE_SUFFIXES):
         ctx.report(f"image '{src}' is a PDF, which Anki cannot show in a card", hint="convert it to PNG")
         return _error(f"image {src} cannot be shown")
+    ctx.reads[src] = found.read
     ctx.media[found.name] = found.data
     return f'<img src="{found.name}" alt="{_attribute(alt)}">'
 

@@ -95,8 +95,8 @@ def _build(deck_path: Path, out_dir: Path, cli_options: dict, prefix: str, names
     titles = [o.title for o in outputs]
     listed = " and ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 2 else titles)
     progress(f"{deck.display_path}: rendering and compiling {listed} ({count})")
-    results, failures = _run(outputs, selection, rendered, jobs, keep_going, lambda name: out_dir / (prefix + name),
-                             progress)
+    results, failures = _run(outputs, selection, rendered, jobs, keep_going,
+                             lambda output, name: out_dir / _file_name(output, prefix, name), progress)
     rendered.check(deck.warnings)  # every output stopped on these: told once, as found
     if failures:
         problems = _unique([p for e in failures for p in getattr(e, "problems", [])])
@@ -115,7 +115,7 @@ def deck_summary(display: str, selection: Selection, language: str, given: bool)
 
 
 def _run(outputs: list[Output], selection: Selection, rendered: RenderedCards, jobs: dict, keep_going: bool,
-         place: Callable[[str], Path], progress: Progress) -> tuple[dict[str, Result], list[FiszkiError]]:
+         place: Callable[[Output, str], Path], progress: Progress) -> tuple[dict[str, Result], list[FiszkiError]]:
     """Each output built and checked in a thread of its own; the next one's Python work starts once
     the one before has given TeX its whole document (the threads would only share one interpreter)."""
     sent = [threading.Event() for _ in outputs]
@@ -131,7 +131,7 @@ def _run(outputs: list[Output], selection: Selection, rendered: RenderedCards, j
             sent[i].set()
             if job:
                 job.cancel()  # unused (the build failed first) or finished: either way, gone
-        path = place(result.main[0])
+        path = place(output, result.main[0])
         progress(f"checking {path.name}")
         output.check(result, path)
         return result
@@ -158,19 +158,28 @@ def _write(deck: Deck, out_dir: Path, prefix: str, fingerprint: str | None, outp
     # Only with keep_going: the files show error boxes. In deck order, like every other report.
     errors = sorted(_unique(rendered.errors + [e for o in outputs for e in results[o.name].errors]),
                     key=lambda p: p.line or 0)
-    files = {out_dir / (prefix + name): data for o in outputs for name, data in results[o.name].files.items()}
+    files = {out_dir / _file_name(o, prefix, name): data for o in outputs for name, data in results[o.name].files.items()}
+    reads = dict(rendered.ctx.reads)
+    for o in outputs:
+        reads.update(results[o.name].reads)
     try:
         write_together(files)  # every file of every output, or none of them
         if not errors and fingerprint:
-            cache.remember(out_dir, {prefix + o.name: {prefix + n: d for n, d in results[o.name].files.items()}
-                                     for o in outputs}, fingerprint, rendered.ctx.reads)
+            cache.remember(out_dir, {prefix + o.name: {_file_name(o, prefix, n): d for n, d in results[o.name].files.items()}
+                                     for o in outputs}, fingerprint, reads)
     except OSError as exc:
         raise FiszkiError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
-    written = [Written(o.name, out_dir / (prefix + results[o.name].main[0]), results[o.name].summary)
+    written = [Written(o.name, out_dir / _file_name(o, prefix, results[o.name].main[0]), results[o.name].summary)
                for o in outputs]
     if errors:
         raise ContentError(errors, warnings=warnings, written=[str(w.path) for w in written])
     return BuildResult(deck, written, warnings, summary)
+
+
+def _file_name(output: Output, prefix: str, name: str) -> str:
+    """A file's name in the output folder: after the deck's name when a run builds several decks,
+    unless the output names its files after the deck already."""
+    return name if output.names_deck else prefix + name
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

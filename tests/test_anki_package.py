@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html.parser
 import io
+import os
 import sqlite3
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPack
 from builder.anki_package import (FIELDS, NOTETYPE_DIGEST, NOTETYPE_NAME, anki_deck_name, anki_tag, export_anki,
                                   notetype_digest, write_package)
 from builder.deck import parse_deck_text, read_deck
-from tests.conftest import DEFAULT_DECK
+from tests.conftest import DEFAULT_DECK, run_fiszki
 from tests.test_render import png
 
 HOSTILE_DECK = r"""---
@@ -282,3 +283,36 @@ def test_exporting_imports_nothing_of_the_tex_side():
     tex_side = {"builder.latex", "builder.render", "builder.rendered", "builder.tex", "builder.flashcards",
                 "builder.cheatsheet", "builder.outputs.flashcards", "builder.outputs.cheatsheet", "pylatex", "jinja2"}
     assert not loaded & tex_side
+
+
+# --- fiszki build --make anki ---------------------------------------------------------------------
+
+
+def test_make_anki_builds_the_package_without_tex_and_caches_it(tmp_path, collection):
+    """`--make anki` runs no pdflatex at all (none is on the PATH here), writes DECKNAME.apkg that
+    Anki imports, and a second run finds it up to date."""
+    deck = tmp_path / "biologia.md"
+    deck.write_text("---\ntitle: Biologia\n---\n# Komórka\n## Co to jest mitochondrium?\nCentrum energetyczne "
+                    "komórki: $ATP$.\n\n## Co to jest rybosom? {#rybosom .egzamin}\nMiejsce syntezy białek.\n",
+                    encoding="utf-8")
+    no_tex = ":".join(d for d in os.environ["PATH"].split(":") if not (Path(d) / "pdflatex").exists())
+    out = tmp_path / "out"
+    built = run_fiszki("build", str(deck), "--make", "anki", "--out", str(out), env={"PATH": no_tex})
+    assert built.code == 0, built.stderr
+    assert sorted(p.name for p in out.iterdir()) == [".fiszki-cache.json", "biologia.apkg"]
+    import_package(collection, out / "biologia.apkg")
+    notes = [collection.get_note(nid) for nid in collection.find_notes("")]
+    assert sorted(n["Question"] for n in notes) == ['<div class="fz-q">Co to jest mitochondrium?</div>',
+                                                   '<div class="fz-q">Co to jest rybosom?</div>']
+    again = run_fiszki("build", str(deck), "--make", "anki", "--out", str(out), env={"PATH": no_tex})
+    assert again.code == 0 and "unchanged" in again.stderr
+
+
+def test_make_anki_with_several_decks_names_each_package_after_its_deck(tmp_path):
+    for name in ("alfa", "beta"):
+        (tmp_path / f"{name}.md").write_text(f"# S\n## Pytanie {name}?\nOdpowiedź.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    built = run_fiszki("build", str(tmp_path / "alfa.md"), str(tmp_path / "beta.md"), "--make", "anki",
+                       "--out", str(out))
+    assert built.code == 0, built.stderr
+    assert sorted(p.name for p in out.glob("*.apkg")) == ["alfa.apkg", "beta.apkg"]

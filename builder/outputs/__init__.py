@@ -30,6 +30,7 @@ REGISTRY: dict[str, Entry] = {
     "fronts-backs": Entry("builder.outputs.fronts_backs", tex=True,
                           makes="flashcards-fronts.pdf and flashcards-backs.pdf, for a one-sided printer"),
     "study": Entry("builder.outputs.study", tex=True, nice=10, makes="study.pdf, to revise on a screen"),
+    "anki": Entry("builder.outputs.anki", tex=False, makes="DECKNAME.apkg, an Anki package"),
 }
 DEFAULT = ("flashcards", "cheatsheet")
 

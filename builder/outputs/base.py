@@ -27,6 +27,7 @@ class Result:
     summary: str
     warnings: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
+    reads: dict[str, str] = field(default_factory=dict)  # files read beyond the rendered cards' (→ sha256)
 
     @property
     def main(self) -> tuple[str, bytes]:
@@ -51,6 +52,7 @@ class Output:
     name = ""  # as --make and the cache call it
     title = ""  # as the progress lines call it
     deck_order = False  # True: gets the selected cards in the deck's order, whatever the selection's
+    names_deck = False  # True: its files are named after the deck already (no deck prefix when several)
 
     def __init__(self, deck: Deck, opts, cards: list[Card]):
         """Raise (a UsageError, or a ContentError naming the front-matter line) when the options

@@ -168,8 +168,10 @@ def plot_svg(plot: Plot) -> bytes:
     import tempfile
     from pathlib import Path
 
+    if plot.pdf is None:
+        raise OSError("it is drawn by TeX once (then cached), and pdflatex is not installed")
     tool = shutil.which("pdftocairo")
-    if not tool or plot.pdf is None:
+    if not tool:
         raise OSError("pdftocairo (poppler-utils) is not installed")
     with tempfile.TemporaryDirectory(prefix="fiszki-svg-") as tmp:
         source, target = Path(tmp) / "plot.pdf", Path(tmp) / "plot.svg"
