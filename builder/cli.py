@@ -4,77 +4,14 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
 from builder import __version__
+from builder.terminal import Reporter, fail, json_safe, report, terminal_safe
 
 DEFAULT_DECK = Path("content") / "deck.md"
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_TOOLCHAIN = 0, 1, 2, 3
-
-# What a terminal could take as a command (ESC starts escape sequences that can set the title or
-# write the clipboard, BEL ends them, C1 controls, DEL) or that reorders what is shown (bidi
-# overrides): shown escaped, as \x1b or \u202e. Newlines and tabs stay.
-_UNSAFE = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\n\t"}
-_UNSAFE.update({c: f"\\u{c:04x}" for c in [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
-
-
-def terminal_safe(text: str) -> str:
-    """`text` (deck-derived, or read from a PDF) with nothing a terminal would act on."""
-    return text.translate(_UNSAFE)
-
-
-class Reporter:
-    """Progress and problems on stderr; -q keeps only errors, -v adds detail."""
-
-    def __init__(self, verbosity: int):
-        self.verbosity = verbosity
-        self.start = time.monotonic()
-
-    @staticmethod
-    def echo(text: str) -> None:
-        click.echo(terminal_safe(text), err=True)
-
-    def progress(self, text: str) -> None:
-        if self.verbosity >= 2:  # -v: when each step happened, to see where the time goes
-            self.echo(f"fiszki: [{time.monotonic() - self.start:5.2f} s] {text}")
-        elif self.verbosity >= 1:
-            self.echo(f"fiszki: {text}")
-
-    def detail(self, text: str) -> None:
-        if self.verbosity >= 2:
-            self.echo(f"fiszki: {text}")
-
-    def warn(self, text: str) -> None:
-        if self.verbosity >= 1:
-            self.echo(f"warning: {text}")
-
-    def error(self, text: str) -> None:
-        self.echo(f"error: {text}")
-
-
-def report(reporter: Reporter, exc, deck: Path | None = None) -> None:
-    """An error as messages: one line per problem, never a traceback. `deck`: the one deck of
-    several the error is about, named where the messages would not say it."""
-    about = f"{deck}: " if deck else ""
-    for w in getattr(exc, "warnings", ()):
-        reporter.warn(str(w))
-    problems = getattr(exc, "problems", None)
-    if problems:
-        for p in problems:
-            reporter.error(str(p))
-        reporter.error(about + exc.summary())
-    else:
-        reporter.error(about + str(exc))
-
-
-def fail(reporter: Reporter, exc) -> NoReturn:
-    """The one place errors become messages and exit codes; the exit code is the error class's
-    own (errors.py)."""
-    report(reporter, exc)
-    sys.exit(exc.exit_code)
-
 
 class FiszkiGroup(click.Group):
     """Last wall: an unexpected exception becomes one line, not a traceback (-vv shows it)."""
@@ -252,7 +189,7 @@ def check(reporter: Reporter, pdfs: tuple[Path, ...], as_json: bool) -> None:
     if as_json:
         # JSON escapes C0 controls itself; DEL, C1 and bidi controls it leaves raw: \u escapes.
         text = json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False)
-        click.echo(text.translate({c: f"\\u{c:04x}" for c in _UNSAFE}))
+        click.echo(json_safe(text))
     else:
         limit = None if reporter.verbosity >= 2 else SHOWN_PER_KIND  # -v lists every problem
         for r in reports:
