@@ -139,7 +139,7 @@ def build_one(reporter: Reporter, path: Path, out_dir: Path, options: dict, *, s
               keep_going: bool) -> None:
     """One deck of `fiszki build`: its outputs built (unless the cache has them) and reported."""
     from builder.cache import stale_outputs
-    from builder.outputs import requested
+    from builder.wanted import requested
 
     names = requested(path, options)
     if use_cache and not keep_going:
@@ -147,10 +147,9 @@ def build_one(reporter: Reporter, path: Path, out_dir: Path, options: dict, *, s
     if not names:
         reporter.progress(f"{path}: unchanged, PDFs are up to date")  # no parser, no TeX imported
         return
-    from builder.outputs import start_tex
-    from builder.tex.run import cancel_jobs
+    from builder.tex.run import cancel_jobs, start_jobs
 
-    jobs = start_tex(names)  # TeX loads its format while Python imports the parser and Jinja
+    jobs = start_jobs(names)  # TeX loads its format while Python imports the parser and Jinja
     try:
         from builder.pipeline import build_deck
 

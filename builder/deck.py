@@ -23,7 +23,7 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
-from builder.decklimits import MAX_DECK_BYTES, too_long_cards
+from builder.decklimits import MAX_CARD_CHARS, MAX_CARD_LINES, MAX_DECK_BYTES
 from builder.errors import ContentError, Problem
 from builder.files import UnreadableFile, read_regular
 from builder.frontmatter import LANGUAGES, read_front_matter
@@ -342,6 +342,26 @@ class _DeckReader:
                 taken[cid] = draft.line
             ids.append(cid)
         return ids
+
+
+def too_long_cards(cards: list[Card], body: str, display: str) -> list[Problem]:
+    """Cards longer than MAX_CARD_CHARS or MAX_CARD_LINES, from their heading to the next card's."""
+    if len(body) <= MAX_CARD_CHARS and body.count("\n") <= MAX_CARD_LINES:
+        return []
+    starts = [0]
+    for line in body.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    ends = [c.line for c in cards[1:]] + [len(starts)]
+    problems = []
+    for card, end in zip(cards, ends):
+        size, lines = starts[end - 1] - starts[card.line - 1], end - card.line
+        if size > MAX_CARD_CHARS or lines > MAX_CARD_LINES:
+            what = f"{size:,} characters" if size > MAX_CARD_CHARS else f"{lines:,} lines"
+            problems.append(Problem(f"the card is {what} long; fiszki takes cards of at most "
+                                    f"{MAX_CARD_CHARS:,} characters and {MAX_CARD_LINES:,} lines", file=display,
+                                    line=card.line, card_number=card.number, question=card.question,
+                                    hint="split it into several cards"))
+    return problems
 
 
 def parse_deck_text(text: str, path: Path, display: str | None = None) -> Deck:

@@ -3,12 +3,7 @@ message naming its line instead of exhausting memory or TeX.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from builder.errors import ContentError, Problem
-
-if TYPE_CHECKING:
-    from builder.deck import Card
 
 # The default deck's longest card is 830 characters; these keep TeX's dimensions and memory safe
 # whatever a card says (a 200 kB line stopped TeX).
@@ -28,23 +23,3 @@ def refuse_aliases(yaml_text: str, display: str) -> None:
             raise ContentError(Problem(f"front matter uses the YAML alias *{event.anchor}; fiszki does not "
                                        "read aliases", file=display, line=event.start_mark.line + 2,
                                        hint="write the value out in full"))
-
-
-def too_long_cards(cards: list[Card], body: str, display: str) -> list[Problem]:
-    """Cards longer than MAX_CARD_CHARS or MAX_CARD_LINES, from their heading to the next card's."""
-    if len(body) <= MAX_CARD_CHARS and body.count("\n") <= MAX_CARD_LINES:
-        return []
-    starts = [0]
-    for line in body.split("\n"):
-        starts.append(starts[-1] + len(line) + 1)
-    ends = [c.line for c in cards[1:]] + [len(starts)]
-    problems = []
-    for card, end in zip(cards, ends):
-        size, lines = starts[end - 1] - starts[card.line - 1], end - card.line
-        if size > MAX_CARD_CHARS or lines > MAX_CARD_LINES:
-            what = f"{size:,} characters" if size > MAX_CARD_CHARS else f"{lines:,} lines"
-            problems.append(Problem(f"the card is {what} long; fiszki takes cards of at most "
-                                    f"{MAX_CARD_CHARS:,} characters and {MAX_CARD_LINES:,} lines", file=display,
-                                    line=card.line, card_number=card.number, question=card.question,
-                                    hint="split it into several cards"))
-    return problems

@@ -83,3 +83,11 @@ def read_regular(path: Path, limit: int, smaller: str = "") -> bytes:
     if len(data) > limit:
         raise UnreadableFile(f"is larger than {limit // 2**20} MB, the most fiszki reads", hint=smaller or None)
     return data
+
+
+class ImageError(UnreadableFile):
+    """The file is not an image pdfTeX can safely read."""
+
+    def __init__(self, reason: str, hint: str | None = None):
+        damaged = "open it in an image program and save it again" if "damaged" in reason else None
+        super().__init__(reason, hint or damaged)

@@ -15,6 +15,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.files import ImageError
 from builder.files import UnreadableFile as DeckFileError
 from builder.files import read_regular
 
@@ -79,14 +80,6 @@ def read_deck_file(deck_dir: Path, src: str, limit: int = MAX_IMAGE_BYTES) -> by
         raise DeckFileError("lies outside the deck's folder and is not read",
                             hint="put the image in the deck's folder (or below it) and use a relative path")
     return read_regular(path, limit, "save it smaller (fewer pixels, or JPEG for photos)")
-
-
-class ImageError(DeckFileError):
-    """The file is not an image pdfTeX can safely read."""
-
-    def __init__(self, reason: str, hint: str | None = None):
-        damaged = "open it in an image program and save it again" if "damaged" in reason else None
-        super().__init__(reason, hint or damaged)
 
 
 def checked_image(data: bytes, kind: str) -> bytes:

@@ -122,6 +122,11 @@ def grapheme_at(text: str, i: int) -> str:
     return regex.match(r"\X", text, pos=i).group()
 
 
+def error_box(message: str) -> str:
+    """A visible box saying what went wrong, where a card (or a part of one) cannot be shown."""
+    return f"\\fzerror{{{escape_text(message)}}}"
+
+
 def pdf_text_string(text: str) -> str:
     """A PDF text string in hex UTF-16BE: any Unicode, and nothing TeX or PDF could misread. A long
     one is cut into lines (PDF ignores white space in a hex string), as TeX reads lines of limited

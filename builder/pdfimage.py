@@ -17,7 +17,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DictionaryObject, EncodedStreamObject, FloatObject, IndirectObject,
                            NameObject, NullObject, NumberObject, PdfObject, StreamObject)
 
-from builder.images import ImageError
+from builder.files import ImageError
 
 logging.getLogger("pypdf").addHandler(logging.NullHandler())  # its notes are not for the user
 

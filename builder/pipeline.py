@@ -8,6 +8,7 @@ whole document) and check it as soon as it is built; then write every file of ev
 """
 from __future__ import annotations
 
+import importlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -15,17 +16,18 @@ from pathlib import Path
 from typing import Callable
 
 from builder import cache
-from builder.deck import Deck, display_name, read_deck
+from builder.deck import Card, Deck, display_name, read_deck
 from builder.errors import ContentError, FiszkiError, Problem
 from builder.files import write_together
 from builder.options import resolve
 from builder.plots import prepare_plots
 from builder.printers import profile_of
-from builder.outputs import REGISTRY, load, requested, start_tex
+from builder.outputs import REGISTRY
 from builder.outputs.base import Output, Result, Work
 from builder.rendered import RenderedCards
 from builder.selection import Selection, select
-from builder.tex.run import TexJob, cancel_all, cancel_jobs
+from builder.tex.run import TexJob, cancel_all, cancel_jobs, start_jobs
+from builder.wanted import requested
 
 Progress = Callable[[str], None]
 
@@ -50,7 +52,7 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
                use_cache: bool = True, keep_going: bool = False, progress: Progress = lambda s: None,
                names: list[str] | None = None, tex_jobs: dict[str, TexJob | None] | None = None) -> BuildResult:
     """Build the outputs `names` (default: those the cache does not hold) of one deck into out_dir.
-    `tex_jobs`: `outputs.start_tex(names)` called by the caller, earlier (else here)."""
+    `tex_jobs`: `tex.run.start_jobs(names)` called by the caller, earlier (else here)."""
     prefix = f"{deck_path.stem}-" if several else ""
     wanted = requested(deck_path, cli_options)
     if names is None:
@@ -60,7 +62,7 @@ def build_deck(deck_path: Path, out_dir: Path, cli_options: dict, *, several: bo
         cancel_jobs((tex_jobs or {}).values())
         progress(f"{display_name(deck_path)}: unchanged, PDFs are up to date")
         return BuildResult(None, [Written(n, out_dir / f"{prefix}{n}.pdf", "unchanged", cached=True) for n in wanted])
-    jobs = start_tex(names) if tex_jobs is None else tex_jobs
+    jobs = start_jobs(names) if tex_jobs is None else tex_jobs
     try:
         return _build(deck_path, out_dir, cli_options, prefix, names, jobs, keep_going, progress)
     finally:
@@ -105,6 +107,11 @@ def _build(deck_path: Path, out_dir: Path, cli_options: dict, prefix: str, names
         raise failures[0]
     summary = deck_summary(deck.display_path, selection, deck.language, given=not deck.lang_detected)
     return _write(deck, out_dir, prefix, fingerprint, outputs, results, rendered, summary)
+
+
+def load(name: str, deck: Deck, opts, cards: list[Card]) -> Output:
+    """Output `name` made for this deck, its options and the selected cards (it may refuse them)."""
+    return importlib.import_module(REGISTRY[name].module).OUTPUT(deck, opts, cards)
 
 
 def deck_summary(display: str, selection: Selection, language: str, given: bool) -> str:

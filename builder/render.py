@@ -18,7 +18,7 @@ from markdown_it.token import Token
 from builder.deck import top_level_blocks
 from builder.errors import Problem
 from builder.images import ImageRefusal, load_image
-from builder.latex import escape_text
+from builder.latex import error_box, escape_text
 from builder.markdown import parser
 from builder.mathcheck import check_math, line_col, normalize_math
 from builder.pasted import CLOZE_RE, SIMPLE_TAGS, Tag, html_pieces, table_problem
@@ -59,10 +59,6 @@ class RenderContext:
                     card_number=card.number if card else None, question=card.question if card else None,
                     hint=hint, column=column)
         (self.warnings if warn else self.problems).append(p)
-
-
-def error_box(message: str) -> str:
-    return f"\\fzerror{{{escape_text(message)}}}"
 
 
 # --- text -------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from builder.deck import Card, Deck
 from builder.displays import compact_math
 from builder.errors import ContentError, Problem
-from builder.render import RenderContext, error_box, render_blocks, render_question
+from builder.latex import error_box
+from builder.render import RenderContext, render_blocks, render_question
 
 
 @dataclass

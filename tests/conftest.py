@@ -63,7 +63,7 @@ def run_fiszki(*args: str, cwd: Path | None = None, env: dict | None = None, tim
 def build_output(name: str, deck, cards, opts, keep_going: bool = False):
     """One output of `fiszki build` (flashcards, cheatsheet), called directly: real deck, options
     and TeX; its Result (files by name, summary, warnings, errors)."""
-    from builder.outputs import load
+    from builder.pipeline import load
     from builder.outputs.base import Work
     from builder.rendered import RenderedCards
 

@@ -9,7 +9,7 @@ import pytest
 from builder.deck import parse_deck_text
 from builder.errors import ContentError
 from builder.options import resolve
-from builder.outputs import load
+from builder.pipeline import load
 from builder.outputs.base import Work
 from builder.rendered import CardTex, RenderedCards
 from builder.selection import select_cards

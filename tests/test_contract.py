@@ -87,3 +87,47 @@ def test_the_label_fits_the_height_python_gives_it(small_build):
     be an overfull box in the log (and the text area below it would be too tall)."""
     log = (small_build / "flashcards.log").read_text(encoding="utf-8", errors="replace")
     assert "FISZKI FIT" in log and "Overfull \\vbox" not in log
+
+
+def _imports(path, modules: set[str]) -> set[str]:
+    """The builder modules a module names in any import statement (inside functions too); a name
+    imported from a package is its submodule when there is one, else the package."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("builder"):
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                found.add(sub if sub in modules else node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("builder"))
+    return found
+
+
+def test_no_module_of_builder_imports_one_that_imports_it_back():
+    """One-way imports keep the layers readable: a circle, even through a function-level or a
+    type-only import, means two modules share a job that belongs in one of them."""
+    modules = {}
+    for path in BUILDER.rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        modules[name] = path
+    graph = {name: {m for m in _imports(path, set(modules)) if m in modules and m != name}
+             for name, path in modules.items()}
+    state: dict[str, int] = {}
+
+    def visit(name: str, trail: list[str]) -> list[str] | None:
+        state[name] = 1
+        for other in sorted(graph[name]):
+            if state.get(other) == 1:
+                return trail + [name, other]
+            if other not in state and (circle := visit(other, trail + [name])):
+                return circle
+        state[name] = 2
+        return None
+
+    for name in sorted(graph):
+        if name not in state:
+            circle = visit(name, [])
+            assert circle is None, " -> ".join(circle)

@@ -12,7 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from builder.checking import check_pdf
-from builder.outputs import REGISTRY, Entry, requested
+from builder.outputs import REGISTRY, Entry
+from builder.wanted import requested
 from builder.outputs.base import Output, Result
 from tests.conftest import ROOT, SMALL_DECK, run_fiszki
 
@@ -48,7 +49,7 @@ def test_make_takes_names_comma_separated_or_repeated_in_the_registry_s_order(tm
 
 def test_the_make_list_is_read_from_front_matter_alone():
     """Without the Markdown parser; and YAML is imported only when the front matter names make."""
-    probe = ("import sys\nfrom pathlib import Path\nfrom builder.outputs import requested\n"
+    probe = ("import sys\nfrom pathlib import Path\nfrom builder.wanted import requested\n"
              "print(requested(Path(sys.argv[1]), {}), 'markdown_it' in sys.modules, 'yaml' in sys.modules)")
     with_make = subprocess.run([sys.executable, "-c", probe, str(ROOT / "tests" / "fixtures" / "make-outputs.md")],
                                capture_output=True, text=True, cwd=ROOT)

@@ -7,8 +7,8 @@ from typing import Callable
 from builder.cheatsheet.layout import CHUNK
 from builder.deck import Card
 from builder.displays import compact_math
-from builder.latex import escape_text, latex
-from builder.render import RenderContext, error_box, render_blocks, render_question
+from builder.latex import error_box, escape_text, latex
+from builder.render import RenderContext, render_blocks, render_question
 from builder.tex.contract import MARKER_PREFIX, source
 
 

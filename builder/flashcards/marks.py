@@ -3,13 +3,9 @@ and where the margin note goes. Pure geometry, in points from the page's bottom-
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from builder.geometry import MM, Rect, SheetLayout
 from builder.latex import latex
-
-if TYPE_CHECKING:  # layout.py imports this module
-    from builder.flashcards.layout import FoldLayout
 
 MARK_LEN = 4 * MM
 MARK_GAP = 1 * MM  # crop marks start this far from the card grid, never touching a card
@@ -99,8 +95,9 @@ def bleed_rect(rect: Rect, others: list[Rect], area: Rect, bleed: float) -> Rect
     return Rect(rect.x - left, rect.y - down, rect.w + left + right, rect.h + down + up)
 
 
-def fold_lines(layout: FoldLayout, slots: int) -> tuple[list[dict], list[dict]]:
-    """Dotted fold lines (finer than dashed cut lines) and one hidden annotation per line."""
+def fold_lines(layout: SheetLayout, slots: int) -> tuple[list[dict], list[dict]]:
+    """Dotted fold lines (finer than dashed cut lines) and one hidden annotation per line, for a
+    fold layout (layout.FoldLayout, which gives each pair's fold_line)."""
     dots, lines = [], []
     for slot in range(slots):
         line = layout.fold_line(slot)

@@ -8,6 +8,7 @@ cards show go to the run's shared `MediaFolder` (builder.importers.media). The w
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,3 +91,24 @@ class ImportOptions:
     question_level: int | None = None  # Markdown notes: heading level of questions
     lang: str | None = None
     title: str | None = None
+
+
+TO_CHECK = {DROPPED: "left out", UNSURE: "check"}  # the kinds of note a user should look at
+SHOWN = 10  # notes of one kind listed before "… and N more"
+
+
+def listed(notes: list[ImportNote], limit: int | None = SHOWN,
+           how_to_see_all: str = " (fiszki -v import lists them all)") -> list[str]:
+    """The notes to check, at most `limit` of each kind, then how many more there are."""
+    lines, seen = [], Counter()
+    for note in notes:
+        if note.kind not in TO_CHECK:
+            continue
+        seen[note.what] += 1
+        if limit is None or seen[note.what] <= limit:
+            detail = f": {note.detail}" if note.detail else ""
+            lines.append(f"{note.origin}: {TO_CHECK[note.kind]}: {note.what}{detail}")
+    for what, n in seen.items():
+        if limit is not None and n > limit:
+            lines.append(f"… and {n - limit} more of \"{what}\"{how_to_see_all}")
+    return lines

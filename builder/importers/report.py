@@ -2,40 +2,20 @@
 thing left out or guessed with its file:line or Anki note id."""
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from builder.importers.mdtext import printable
 from builder.importers.media import MediaFolder
-from builder.importers.model import CONVERTED, DROPPED, UNSURE, ImportNote
+from builder.importers.model import CONVERTED, SHOWN, TO_CHECK, listed
 from builder.importers.writer import Deck
 from builder.language import LANGUAGE_NAMES
 
-_LABEL = {DROPPED: "left out", UNSURE: "check"}
-SHOWN = 10  # notes of one kind listed before "… and N more"
 
 
 def summary_lines(deck: Deck, output: Path, media: MediaFolder, limit: int | None = SHOWN) -> list[tuple[str, str]]:
     """("info" | "warn", line) in the order to print them, each safe on a terminal; at most `limit`
     notes of one kind are listed (None: all)."""
     return [(level, printable(line)) for level, line in _lines(deck, output, media, limit)]
-
-
-def listed(notes: list[ImportNote], limit: int | None = SHOWN,
-           how_to_see_all: str = " (fiszki -v import lists them all)") -> list[str]:
-    """The notes to check, at most `limit` of each kind, then how many more there are."""
-    lines, seen = [], Counter()
-    for note in notes:
-        if note.kind not in _LABEL:
-            continue
-        seen[note.what] += 1
-        if limit is None or seen[note.what] <= limit:
-            detail = f": {note.detail}" if note.detail else ""
-            lines.append(f"{note.origin}: {_LABEL[note.kind]}: {note.what}{detail}")
-    for what, n in seen.items():
-        if limit is not None and n > limit:
-            lines.append(f"… and {n - limit} more of \"{what}\"{how_to_see_all}")
-    return lines
 
 
 def _lines(deck: Deck, output: Path, media: MediaFolder, limit: int | None) -> list[tuple[str, str]]:
@@ -55,7 +35,7 @@ def _lines(deck: Deck, output: Path, media: MediaFolder, limit: int | None) -> l
     language = LANGUAGE_NAMES[deck.lang]
     if deck.lang_guess is not None:
         language = f"{deck.lang_guess.describe()}, told from the text (--lang to choose)"
-    checks = sum(1 for note in deck.notes if note.kind in _LABEL)
+    checks = sum(1 for note in deck.notes if note.kind in TO_CHECK)
     lines.append(("info", f"wrote {output}: {_count(deck.cards, 'card')} in {_count(len(deck.sections), 'section')} "
                           f"({sections})"
                           f"{images}; language {language}"

@@ -31,7 +31,7 @@ from builder.deck import _ID_RE, parse_deck_text
 from builder.errors import ContentError, Problem
 from builder.importers import markup
 from builder.importers.mdtext import printable
-from builder.importers.model import CONVERTED, DROPPED, UNSURE, Card, ImportNote, ImportOptions, Source
+from builder.importers.model import CONVERTED, DROPPED, UNSURE, Card, ImportNote, ImportOptions, Source, listed
 from builder.language import LanguageGuess, guess_language
 
 TEXTS = {
@@ -60,8 +60,6 @@ def assemble(sources: list[Source], options: ImportOptions) -> Deck:
     cards = [card for source in sources for card in source.cards]
     notes = [note for source in sources for note in source.notes]
     if not cards:  # what was read and left out tells why
-        from builder.importers.report import listed
-
         raise ContentError([Problem(f"no cards found (read as {source.kind})", file=source.display)
                             for source in sources] or [Problem("no source given")],
                            warnings=[Problem(printable(line)) for line in listed(notes, how_to_see_all="")])

@@ -1,8 +1,8 @@
-"""Plots drawn from a ```plot block's description : checked, compiled once, included.
+"""Plots drawn from a ```plot block's description: checked, compiled once, included.
 
 The build calls `prepare_plots(cards)` once before rendering: every plot block of those cards is
 parsed and checked (spec), laid out in Python (layout, sample), written as a page of the plot
-document (tex) and looked up in the cache (cache); the plots it lacks are compiled in one pdflatex
+document (tex) and looked up in the cache (cache); the plots it lacks are compiled, each in a pdflatex
 run (compile). The renderer's hook, `render_plot`, then reports a block's problems on its deck lines
 and includes the compiled plot like a picture (`\\fzplot` in the preamble scales it with the text).
 The main documents never load pgfplots.
@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Callable, Iterable
 if TYPE_CHECKING:
     from builder.deck import Card
     from builder.plots.spec import PlotProblem
-    from builder.render import RenderContext
 
 PLOT_INFO = "plot"  # the fence's info string: ```plot
 
@@ -55,7 +54,7 @@ def plot_blocks(cards: Iterable[Card]) -> list[str]:
 
 
 def prepare_plots(cards: Iterable[Card], progress: Callable[[str], None] = lambda s: None) -> PlotSet:
-    """Check every plot of `cards` and compile those the cache lacks, in one pdflatex run.
+    """Check every plot of `cards` and compile those the cache lacks (a pdflatex run each).
     Problems are not raised here: `render_plot` reports them on the card, like math errors."""
     cards = list(cards)
     texts = list(dict.fromkeys(plot_blocks(cards)))
@@ -136,10 +135,11 @@ def describe(text: str) -> Plot:
     return plot
 
 
-def render_plot(ctx: RenderContext, text: str, first_line: int | None) -> str:
-    """The LaTeX that shows a ```plot block (its first YAML line is deck line `first_line`):
+def render_plot(ctx, text: str, first_line: int | None) -> str:
+    """The LaTeX that shows a ```plot block (its first YAML line is deck line `first_line`), for the
+    renderer's context `ctx` (render.RenderContext: where problems and images go):
     the compiled plot, scaled with the text; or an error box, its problems reported on `ctx`."""
-    from builder.render import error_box
+    from builder.latex import error_box
 
     plot = compiled_plot(text)
     errors = [p for p in plot.problems if not p.warn]

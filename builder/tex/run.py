@@ -351,3 +351,23 @@ class TexJob:
         pdf = (self.work / f"{self.jobname}.pdf").read_bytes()
         messages = [line for line in log.splitlines() if line.startswith("FISZKI ")]
         return TexResult(pdf=pdf, log=log, passes=passes, messages=messages)
+
+
+def start_jobs(names: list[str]) -> dict[str, TexJob | None]:
+    """pdflatex for each of these outputs that needs it (outputs.REGISTRY), started at once: each loads its format while Python
+    imports its parser and templates. Without pdflatex, none: the build says so when a compile is
+    due, after the deck's own problems."""
+    from builder.outputs import REGISTRY
+
+    jobs: dict[str, TexJob | None] = {}
+    try:
+        for name in names:
+            if REGISTRY[name].tex:
+                jobs[name] = start_pdflatex(jobname=name, nice=REGISTRY[name].nice)
+    except ToolchainError:
+        cancel_jobs(jobs.values())
+        return {}
+    except BaseException:  # Ctrl-C just now: the caller never gets these to cancel
+        cancel_jobs(jobs.values())
+        raise
+    return jobs
