@@ -238,3 +238,16 @@ def test_a_renderer_that_skipped_prepare_plots_still_gets_the_plot(tmp_path, mon
     rendered = RenderedCards(deck, deck.cards, keep_going=False).finish()
     (name, pdf), = rendered.images.items()
     assert not rendered.errors and pdf.startswith(b"%PDF-") and f"\\fzplot{{{name}}}" in rendered[deck.cards[0]].back
+
+
+def test_a_plot_has_the_same_bytes_whatever_it_was_compiled_with():
+    """A deck's PDFs must not depend on the history of the plot cache: a plot compiled alone and
+    one compiled with others are the same file (a shared run would share its font subsets)."""
+    from builder.plots import describe
+    from builder.plots.compile import compile_pages
+
+    first = describe("x: [0, 3]\nfunctions:\n  - f: sqrt(x)\n    label: $\\sqrt{x}$\n").page
+    other = describe("x: [-2, 2]\nfunctions:\n  - f: x^3\n    label: $x^3$ and words\n").page
+    alone, _ = compile_pages([first])
+    together, _ = compile_pages([other, first])
+    assert alone[0].pdf == together[1].pdf
