@@ -174,7 +174,8 @@ def check(reporter: Reporter, pdfs: tuple[Path, ...], as_json: bool) -> None:
     """Prove from the PDF itself that the sheets will print right.
 
     Flashcards: page sizes and rotation, fronts and backs in order, every card once on each side,
-    every back behind its front for the recorded flip edge (within 0.5 pt), margins, overlaps.
+    every back behind its front for the recorded flip edge (within 0.5 pt), margins, overlaps,
+    every side clipped to its card.
     Cheat sheet: page count, size and orientation. Study PDF: each card's question page followed by
     its answer page, every link and bookmark landing where it should. All: every font embedded.
     Exit 0 when all pass.

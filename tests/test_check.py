@@ -217,7 +217,9 @@ def test_overlapping_cards(pdf):
         edit_annotation(writer, 0, "card-2-front", -40 * MM)
         edit_annotation(writer, 1, "card-2-back", 40 * MM)
     found = problems(rewrite(pdf, squeeze))
-    assert found == [f"page {page}: {card(1)} and {card(2)} overlap" for page in (1, 2)]
+    moved = [f"{card(2)} page {page}: its {side} is not clipped to its card; what a formula moves off it could "
+             "print on its neighbour" for page, side in ((1, "front"), (2, "back"))]  # its drawing stayed
+    assert sorted(found) == sorted([f"page {page}: {card(1)} and {card(2)} overlap" for page in (1, 2)] + moved)
 
 
 @pytest.mark.tex
@@ -475,3 +477,23 @@ def test_not_a_pdf_missing_file_folder_and_truncated_pdf(tmp_path, pdf):
                          f"{tmp_path}: cannot check: is a folder, not a PDF"]
     assert lines[3].startswith(f"{cut}: cannot check: the PDF is damaged or unusual (")
     assert len(lines) == 4
+
+
+@pytest.mark.tex
+def test_a_side_whose_clipping_is_gone_is_reported(pdf):
+    """Every side is clipped to its card, so nothing a formula moves off it prints on a neighbour;
+    the check reads the clips from the content stream and names a side drawn without one."""
+    from pypdf.generic import ContentStream, NameObject
+
+    assert check_pdf(pdf).ok
+
+    def unclip_first_side(writer: PdfWriter) -> None:
+        page = writer.pages[0]
+        data = page.get_contents().get_data().replace(b" re W n", b" re n", 1)
+        stream = ContentStream(None, writer)
+        stream.set_data(data)
+        page[NameObject("/Contents")] = writer._add_object(stream)
+
+    report = check_pdf(rewrite(pdf, unclip_first_side))
+    clip = [p for p in report.problems if getattr(p, "kind", "") == "clip"]
+    assert len(clip) == 1 and "is not clipped to its card" in clip[0] and clip[0].page == 1

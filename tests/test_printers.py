@@ -441,7 +441,7 @@ def test_checker_finds_an_answer_moved_away_from_its_question(built):
             annot[NameObject("/Rect")] = ArrayObject([FloatObject(v) for v in (x1 + 3, y1, x2 + 3, y2)])
     out = io.BytesIO()
     writer.write(out)
-    problems = check_pdf(out.getvalue()).problems
+    problems = [p for p in check_pdf(out.getvalue()).problems if p.kind != "clip"]  # (its drawing stayed)
     assert len(problems) == 1 and problems[0].startswith('#2 "Question 2') and "not beside its question" in problems[0]
 
 

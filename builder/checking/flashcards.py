@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from builder.checking.pdf import TOLERANCE, Page, PdfFile, check_pages_uniform, resolved, number, numbers
 from builder.checking.report import MM, CheckReport, mm, pages_text
-from builder.tex.contract import parse_card_name
+from builder.tex.contract import CLIP, parse_card_name
 
 
 MAX_SIDES_PER_PAGE = 1000  # card sides one page can hold: twice fiszki's 500 cards a sheet (fold pairs)
@@ -84,6 +84,20 @@ def _read_page(doc: PdfFile, page: Page, names: _CardNames) -> list[_Side]:
         if card:
             sides.append(_Side(card[0], card[1], page.number, rect, names))
     return sides
+
+
+def _check_clipped(doc: PdfFile, page: Page, sides: list[_Side], report: CheckReport) -> None:
+    """Every side's drawing is clipped to its card (CLIP inside its edge), so nothing a formula
+    moves off its box (\\smash, negative spacing) can print on a neighbouring card."""
+    clips = doc.clips(page) if sides else []
+    if clips is None:
+        return
+    for s in sides:
+        x, y, w, h = s.rect
+        inside = (x + CLIP, y + CLIP, w - 2 * CLIP, h - 2 * CLIP)
+        if not any(max(abs(a - b) for a, b in zip(inside, c)) < TOLERANCE for c in clips):
+            report.add(f"{s.note} page {page.number}: its {s.side} is not clipped to its card; what a formula "
+                       "moves off it could print on its neighbour", kind="clip", page=page.number, card=s.key)
 
 
 def _mirror(rect, paper, flip: str):
@@ -178,6 +192,7 @@ def _read_pages(doc: PdfFile, made: _Made, names: _CardNames, report: CheckRepor
     found: dict[str, dict[str, list[_Side]]] = {}
     for page in doc.pages:
         sides = _read_page(doc, page, names)
+        _check_clipped(doc, page, sides, report)
         n = page.number
         kinds = {s.side for s in sides}
         want = page_side(n) if page_side else None

@@ -1,9 +1,11 @@
 """Reading a PDF as far as the checks need it, with pypdf: fiszki's record, page boxes, annotations.
-Dictionaries only, never content streams, so a 1000-card PDF checks in a fraction of a second."""
+Dictionaries, and of a page's drawing only the commands that clip, so a 1000-card PDF checks in a
+fraction of a second."""
 from __future__ import annotations
 
 import io
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from functools import cached_property
@@ -77,6 +79,14 @@ def _box(value) -> tuple[float, float, float, float] | None:
     return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
 
+# The operators of a content stream that move the origin or clip: q and Q save and restore the
+# state, translations (pdfTeX moves the origin to where a literal is placed), and rectangles clipped
+# to. Tokens stand between white space (pdfTeX writes no spaces inside its strings).
+
+_STATE_RE = re.compile(rb"(?<!\S)(?:(?P<save>q)|(?P<restore>Q)|(?P<m>(?:-?[\d.]+\s+){4})(?P<dx>-?[\d.]+)\s+(?P<dy>-?[\d.]+)\s+cm"
+                       rb"|(?P<x>-?[\d.]+)\s+(?P<y>-?[\d.]+)\s+(?P<w>[\d.]+)\s+(?P<h>[\d.]+)\s+re\s+W\s+n)(?!\S)")
+
+
 class PdfFile:
     """A PDF as far as the checks need it: fiszki's record, page boxes, annotations and fonts."""
 
@@ -98,6 +108,30 @@ class PdfFile:
             box = (max(media[0], crop[0]), max(media[1], crop[1]), min(media[2], crop[2]), min(media[3], crop[3]))
             pages.append(Page(i + 1, page, box, int(number(page.get("/Rotate", 0)))))
         return pages
+
+    def clips(self, page: Page) -> list[tuple[float, float, float, float]] | None:
+        """(x, y, w, h) from the printed page's corner of every rectangle the page clips its drawing
+        to; None when the page turns or scales its drawing. Reads the page's content stream for its
+        graphics-state operators only (q, Q, cm, `re W n`), never its text or drawing."""
+        try:
+            data = self.reader.pages[page.number - 1].get_contents().get_data()
+        except Exception:  # noqa: BLE001 — no contents, or damaged: no clips
+            return []
+        bx, by = page.box[0], page.box[1]
+        found, stack, (tx, ty) = [], [], (0.0, 0.0)
+        for m in _STATE_RE.finditer(data):
+            if m.group("save"):
+                stack.append((tx, ty))
+            elif m.group("restore"):
+                tx, ty = stack.pop() if stack else (tx, ty)
+            elif m.group("dx") is not None:
+                if [float(v) for v in m.group("m").split()] != [1.0, 0.0, 0.0, 1.0]:
+                    return None  # turned or scaled by some tool: where its clips lie is not followed here
+                tx, ty = tx + float(m.group("dx")), ty + float(m.group("dy"))
+            else:
+                x, y, w, h = (float(v) for v in m.group("x", "y", "w", "h"))
+                found.append((tx + x - bx, ty + y - by, w, h))
+        return found
 
     def annotations(self, page: Page) -> list[tuple[str, tuple[float, float, float, float]]]:
         """(name, (x, y, w, h) from the printed page's corner) of every named annotation on a page.
